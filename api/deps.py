@@ -1,0 +1,39 @@
+"""Dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Path, Query, Request
+
+from domain.identifiers import normalise_uscc
+from ledger.runtime import Runtime
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def uscc_path(uscc: Annotated[str, Path(description="18-character USCC (GB 32100-2015)")]) -> str:
+    return normalise_uscc(uscc)
+
+
+def known_at_query(
+    known_at: Annotated[
+        datetime | None,
+        Query(description="recorded-time cut-off (ISO 8601); without a zone, China Standard Time; default now"),
+    ] = None,
+) -> datetime | None:
+    if known_at is not None and known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=CHINA)
+    return known_at
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+UsccDep = Annotated[str, Depends(uscc_path)]
+KnownAtDep = Annotated[datetime | None, Depends(known_at_query)]

@@ -1,0 +1,57 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import TypeAdapter
+
+from api import errors
+from api.limits import BodySizeLimit
+from api.routes import enterprises, health, records
+from domain.records import Record
+from ledger.runtime import Runtime
+
+
+def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        runtime = open_runtime()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="Key-sector credit ledger",
+        version="0.1.0",
+        description="Event-sourced credit records of enterprises supervised by the Tianjin "
+        "Market Supervision Commission. Errors are application/problem+json (RFC 9457).",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit)
+    errors.install(app)
+    for module in (health, records, enterprises):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi_with_records(app: FastAPI) -> dict[str, Any]:
+    """Publish the record vocabulary (every `data` schema) as components."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    record_schema = TypeAdapter(Record).json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(record_schema.pop("$defs", {}))
+    components["Record"] = record_schema
+    app.openapi_schema = schema
+    return schema
+
+

@@ -1,0 +1,83 @@
+"""Streaming import of a JSON Lines file through the ordinary intake, in constant memory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ledger.intake import Intake
+
+DEFAULT_BATCH = 500
+
+
+@dataclass
+class ImportSummary:
+    lines: int = 0
+    recorded: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    rejected_lines: list[int] = field(default_factory=list)
+    """The first rejected line numbers (at most 100; the report file has them all)."""
+
+
+def _batches(stream: IO[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            batch.append((number, line))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def import_file(
+    intake: Intake,
+    path: Path,
+    report: IO[str],
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Record the good lines; write one JSON line per bad line to `report`.
+
+    Safe to re-run: lines recorded before come back as duplicates.
+    """
+    summary = ImportSummary()
+    with path.open(encoding="utf-8") as stream:
+        for batch in _batches(stream, batch_size):
+            parsed: list[tuple[int, Any]] = []
+            for number, line in batch:
+                try:
+                    parsed.append((number, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    _reject(summary, report, number, [{"field": "line", "reason": f"malformed JSON: {exc.msg}"}])
+            outcomes = intake.submit([record for _, record in parsed])
+            for (number, _), outcome in zip(parsed, outcomes, strict=True):
+                body = outcome.as_json()
+                if outcome.status == "rejected":
+                    _reject(summary, report, number, body["errors"], body)
+                elif outcome.status == "recorded":
+                    summary.recorded += 1
+                else:
+                    summary.duplicate += 1
+            summary.lines = batch[-1][0]
+            if on_progress:
+                on_progress(sum(len(line.encode("utf-8")) for _, line in batch))
+    return summary
+
+
+def _reject(
+    summary: ImportSummary, report: IO[str], number: int, errors: list[Any], outcome: dict[str, Any] | None = None
+) -> None:
+    summary.rejected += 1
+    if len(summary.rejected_lines) < 100:
+        summary.rejected_lines.append(number)
+    entry = {"line": number, "errors": errors}
+    if outcome:
+        entry.update(type=outcome["type"], uscc=outcome["uscc"], source=outcome["source"])
+    report.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -1,0 +1,229 @@
+"""Record intake: validate, deduplicate, check against history, append — each record alone.
+
+One call takes a batch. Every record gets an outcome: `recorded`, `duplicate` (the same
+record under its idempotency key was recorded before) or `rejected` (with errors). Good
+records of a batch are saved in one transaction; if another writer got there first
+(a version conflict or a key taken meanwhile), the whole step is redone against the new
+history, so concurrent writers never lose a record and never record one twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from eventsourcing.persistence import IntegrityError
+from pydantic import TypeAdapter, ValidationError
+
+import domain.rules  # noqa: F401  (registers the rule checks applied at intake)
+from domain.consistency import Problem
+from domain.enterprise import Enterprise, RecordRefusedError
+from domain.records import Record
+from ledger.application import Ledger
+from ledger.recorder import RecordLogEntry
+
+CHINA = ZoneInfo("Asia/Shanghai")
+RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
+MAX_ATTEMPTS = 40
+
+Status = Literal["recorded", "duplicate", "rejected"]
+
+
+@dataclass
+class Outcome:
+    index: int
+    status: Status
+    type: str | None = None
+    uscc: str | None = None
+    department: str | None = None
+    record_id: str | None = None
+    errors: list[Problem] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": self.status,
+            "type": self.type,
+            "uscc": self.uscc,
+            "source": {"department": self.department, "record_id": self.record_id},
+            "errors": [
+                {
+                    "field": p.field,
+                    "reason": p.reason,
+                    "rule": p.rule,
+                    **({"earliest_on": p.earliest_on.isoformat()} if p.earliest_on else {}),
+                }
+                for p in self.errors
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class _Valid:
+    index: int
+    record: Any
+    fingerprint: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.record.source.department, self.record.source.record_id)
+
+
+def today_in_china(now: datetime | None = None) -> date:
+    return (now or datetime.now(CHINA)).astimezone(CHINA).date()
+
+
+def fingerprint(record: Any) -> str:
+    """What makes two records the same record: everything but the operator who sent it."""
+    body = record.model_dump(mode="json")
+    body["source"].pop("operator", None)
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def validation_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        if loc and "." in loc[0]:  # the discriminator tag (e.g. "penalty.decided") heads the path
+            loc = loc[1:]
+        reason = err["msg"]
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ["type"]
+            reason = "unknown or missing record type" if err["type"] == "union_tag_invalid" else "required"
+            if err["type"] == "union_tag_invalid":
+                reason = f"unknown record type {err['input'].get('type')!r}" if isinstance(err["input"], dict) else reason
+        rule = "ID-02" if loc == ["uscc"] else None
+        problems.append(Problem(".".join(loc) or "record", reason, rule))
+    return problems
+
+
+class Intake:
+    def __init__(self, ledger: Ledger, *, clock: Callable[[], datetime] | None = None):
+        self.ledger = ledger
+        self.clock = clock or (lambda: datetime.now(CHINA))
+
+    def submit(self, raw_records: Sequence[Any]) -> list[Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        valid: list[_Valid] = []
+        for index, raw in enumerate(raw_records):
+            try:
+                record = RECORD_ADAPTER.validate_python(raw)
+            except ValidationError as exc:
+                outcomes[index] = _describe(index, raw, "rejected", validation_problems(exc))
+                continue
+            valid.append(_Valid(index, record, fingerprint(record)))
+
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                outcomes.update(self._append(valid))
+                break
+            except IntegrityError:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+        return [outcomes[i] for i in sorted(outcomes)]
+
+    def _append(self, batch: list[_Valid]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        known = self._recorded_fingerprints({v.key for v in batch})
+        fresh: list[_Valid] = []
+        for item in batch:
+            seen = known.get(item.key)
+            if seen is None:
+                known[item.key] = item.fingerprint
+                fresh.append(item)
+            elif seen == item.fingerprint:
+                outcomes[item.index] = _outcome(item, "duplicate")
+            else:
+                conflict = Problem("source.record_id", "a different record was recorded under this key", "LEDGER-08")
+                outcomes[item.index] = _outcome(item, "rejected", [conflict])
+
+        today = today_in_china(self.clock())
+        aggregates: dict[str, Enterprise | None] = {}
+        log_entries: list[RecordLogEntry] = []
+        for item in fresh:
+            rec = item.record
+            if rec.uscc not in aggregates:
+                aggregates[rec.uscc] = self._get(rec.uscc)
+            enterprise = aggregates[rec.uscc]
+            source = rec.source.model_dump()
+            data = rec.data.model_dump(mode="json", exclude_none=True)
+            try:
+                if enterprise is None and rec.type == "enterprise.registered":
+                    enterprise = Enterprise.register(rec.uscc, rec.effective_on, source, data, today=today)
+                    aggregates[rec.uscc] = enterprise
+                elif enterprise is None:
+                    missing = Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")
+                    raise RecordRefusedError([missing])
+                else:
+                    enterprise.record(rec.type, rec.effective_on, source, data, today=today)
+            except RecordRefusedError as exc:
+                outcomes[item.index] = _outcome(item, "rejected", exc.problems)
+                known.pop(item.key)
+                continue
+            outcomes[item.index] = _outcome(item, "recorded")
+            log_entries.append(
+                RecordLogEntry(
+                    originator_id=enterprise.id,
+                    originator_version=enterprise.version,
+                    uscc=rec.uscc,
+                    record_type=rec.type,
+                    effective_on=rec.effective_on,
+                    department=rec.source.department,
+                    record_id=rec.source.record_id,
+                    fingerprint=item.fingerprint,
+                )
+            )
+        changed = [a for a in aggregates.values() if a is not None and a.pending_events]
+        if changed:
+            self.ledger.save(*changed, records=log_entries)
+        return outcomes
+
+    def _get(self, uscc: str) -> Enterprise | None:
+        enterprise_id = Enterprise.create_id(uscc)
+        if enterprise_id not in self.ledger.repository:
+            return None
+        enterprise: Enterprise = self.ledger.repository.get(enterprise_id)
+        return enterprise
+
+    def _recorded_fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self.ledger.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            rows = conn.execute(
+                "SELECT department, record_id, fingerprint FROM record_log "
+                "WHERE (department, record_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                ([k[0] for k in keys], [k[1] for k in keys]),
+            ).fetchall()
+        return {(r["department"], r["record_id"]): r["fingerprint"] for r in rows}
+
+
+def _outcome(item: _Valid, status: Status, errors: list[Problem] | None = None) -> Outcome:
+    rec = item.record
+    return Outcome(
+        item.index, status, rec.type, rec.uscc, rec.source.department, rec.source.record_id, errors or []
+    )
+
+
+def _describe(index: int, raw: Any, status: Status, errors: list[Problem]) -> Outcome:
+    """An outcome for a record that did not validate: echo what can be read of it."""
+    raw = raw if isinstance(raw, dict) else {}
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    as_text = lambda v: v if isinstance(v, str) else None  # noqa: E731
+    return Outcome(
+        index,
+        status,
+        as_text(raw.get("type")),
+        as_text(raw.get("uscc")),
+        as_text(source.get("department")),
+        as_text(source.get("record_id")),
+        errors,
+    )

@@ -1,0 +1,88 @@
+"""The application recorder: the library's, plus one `record_log` row per event.
+
+The row is written inside the library's insert transaction, after its
+`LOCK TABLE … IN EXCLUSIVE MODE`, so that:
+- `recorded_at` is read from the database clock while writers are serialised, and never
+  goes backwards along the notification log (design.md, "Time");
+- a second record under a used `(department, record_id)` fails the whole transaction with
+  the library's `IntegrityError`, exactly like a version conflict, so intake retries it.
+
+Without the `records` keyword (the library's own recorder tests) it behaves as the library's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+INSERT_RECORD_LOG = """
+INSERT INTO record_log (notification_id, originator_id, originator_version, uscc, record_type,
+                        effective_on, department, record_id, fingerprint, recorded_at)
+SELECT r.notification_id, r.originator_id, r.originator_version, r.uscc, r.record_type,
+       r.effective_on, r.department, r.record_id, r.fingerprint, now_.at
+FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::date[],
+            %s::text[], %s::text[], %s::text[])
+     AS r(notification_id, originator_id, originator_version, uscc, record_type, effective_on,
+          department, record_id, fingerprint),
+     (SELECT greatest(clock_timestamp(),
+                      coalesce((SELECT max(recorded_at) FROM record_log), '-infinity')) AS at) AS now_
+"""
+
+
+@dataclass(frozen=True)
+class RecordLogEntry:
+    originator_id: UUID
+    originator_version: int
+    uscc: str
+    record_type: str
+    effective_on: date
+    department: str
+    record_id: str
+    fingerprint: str
+
+
+class LedgerRecorder(PostgresApplicationRecorder):
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        entries: Sequence[RecordLogEntry] | None = kwargs.get("records")
+        if entries and notification_ids:
+            self._insert_record_log(curs, stored_events, notification_ids, entries)
+        return notification_ids
+
+    def _insert_record_log(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        notification_ids: Sequence[int],
+        entries: Sequence[RecordLogEntry],
+    ) -> None:
+        by_event = {(e.originator_id, e.originator_version): e for e in entries}
+        rows = []
+        for stored, notification_id in zip(stored_events, notification_ids, strict=True):
+            entry = by_event[(stored.originator_id, stored.originator_version)]  # type: ignore[index]
+            rows.append((notification_id, entry))
+        columns = [
+            [n for n, _ in rows],
+            [e.originator_id for _, e in rows],
+            [e.originator_version for _, e in rows],
+            [e.uscc for _, e in rows],
+            [e.record_type for _, e in rows],
+            [e.effective_on for _, e in rows],
+            [e.department for _, e in rows],
+            [e.record_id for _, e in rows],
+            [e.fingerprint for _, e in rows],
+        ]
+        with curs.connection.pipeline():
+            # Leaving the nested pipeline block syncs, so a duplicate key surfaces here
+            # as an IntegrityError and the library rolls the whole save back.
+            curs.execute(INSERT_RECORD_LOG, columns)
