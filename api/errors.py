@@ -11,10 +11,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.consistency import Problem
 from domain.identifiers import InvalidUSCCError
+
+from ledger.intake import WriterBusyError
 from ledger.reads import EnterpriseNotFoundError
 
 PROBLEM_JSON = "application/problem+json"
@@ -98,6 +101,18 @@ def install(app: FastAPI) -> None:
     def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
         response.headers.update(getattr(exc, "headers", None) or {})
+        return response
+
+    @app.exception_handler(WriterBusyError)
+    def _busy(_: Request, exc: WriterBusyError) -> JSONResponse:
+        response = problem(503, "Busy", f"{exc}; send the batch again: it is safe to repeat")
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
+        response = problem(503, "Busy", "too many concurrent writers; send the batch again: it is safe to repeat")
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(Exception)

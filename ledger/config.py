@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_batch_records: int = Field(default=1000, ge=1, validation_alias="CREDIT_LEDGER_MAX_BATCH")
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, validation_alias="CREDIT_LEDGER_MAX_BODY_BYTES")
     pool_size: int = Field(default=5, ge=1, validation_alias="CREDIT_LEDGER_POOL_SIZE")
+    max_writers: int = Field(
+        default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"
+    )
 
 
 @lru_cache

@@ -27,11 +27,12 @@ from domain.consistency import Problem
 from domain.enterprise import Enterprise, RecordRefusedError
 from domain.records import Record
 from ledger.application import Ledger
+from ledger.locks import EnterpriseLocks
 from ledger.recorder import RecordLogEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
-MAX_ATTEMPTS = 40
+MAX_ATTEMPTS = 20
 
 Status = Literal["recorded", "duplicate", "rejected"]
 
@@ -104,9 +105,14 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
     return problems
 
 
+class WriterBusyError(Exception):
+    """Other writers kept winning the same enterprises; nothing of this batch was recorded."""
+
+
 class Intake:
-    def __init__(self, ledger: Ledger, *, clock: Callable[[], datetime] | None = None):
+    def __init__(self, ledger: Ledger, locks: EnterpriseLocks, *, clock: Callable[[], datetime] | None = None):
         self.ledger = ledger
+        self.locks = locks
         self.clock = clock or (lambda: datetime.now(CHINA))
 
     def submit(self, raw_records: Sequence[Any]) -> list[Outcome]:
@@ -120,15 +126,20 @@ class Intake:
                 continue
             valid.append(_Valid(index, record, fingerprint(record)))
 
+        if valid:
+            with self.locks.hold(Enterprise.create_id(v.record.uscc) for v in valid):
+                outcomes.update(self._append_with_retries(valid))
+        return [outcomes[i] for i in sorted(outcomes)]
+
+    def _append_with_retries(self, valid: list[_Valid]) -> dict[int, Outcome]:
         for attempt in range(MAX_ATTEMPTS):
             try:
-                outcomes.update(self._append(valid))
-                break
+                return self._append(valid)
             except IntegrityError:
-                if attempt == MAX_ATTEMPTS - 1:
-                    raise
+                # A writer that does not take our locks (another ledger version, a
+                # manual fix) or a key reused in another enterprise: read again, retry.
                 time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-        return [outcomes[i] for i in sorted(outcomes)]
+        raise WriterBusyError(f"gave up after {MAX_ATTEMPTS} conflicting attempts")
 
     def _append(self, batch: list[_Valid]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}

@@ -8,6 +8,7 @@ from ledger.application import Ledger, ledger_env
 from ledger.config import Settings, get_settings
 from ledger.database import Server, migrate, resolve_server
 from ledger.intake import Intake
+from ledger.locks import EnterpriseLocks
 from ledger.reads import Reads
 
 
@@ -18,6 +19,7 @@ class Runtime:
     ledger: Ledger
     intake: Intake
     reads: Reads
+    locks: EnterpriseLocks
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -25,7 +27,9 @@ class Runtime:
         server = resolve_server(settings)
         migrate(server)
         ledger = Ledger(env=ledger_env(server, pool_size=settings.pool_size))
-        return cls(settings, server, ledger, Intake(ledger), Reads(ledger))
+        locks = EnterpriseLocks(server.conninfo, max_writers=settings.max_writers)
+        return cls(settings, server, ledger, Intake(ledger, locks), Reads(ledger), locks)
 
     def close(self) -> None:
+        self.locks.close()
         self.ledger.close()

@@ -18,7 +18,8 @@ from ledger.config import PROJECT_ROOT, Settings
 from ledger.database import Server, create_database, drop_database, migrate, start_embedded
 from ledger.runtime import Runtime
 
-TEST_DATABASE = "credit_ledger_test"
+# One database per test run, so that parallel runs on one server never meet.
+TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
 LEDGER_TABLES = ("ledger_events", "record_log")
 
 
@@ -27,8 +28,8 @@ def _server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def test_server() -> Server:
-    """A freshly created, migrated test database."""
+def test_server() -> Iterator[Server]:
+    """A freshly created, migrated test database, dropped at the end of the run."""
     params = {k: v for k, v in psycopg.conninfo.conninfo_to_dict(_server_url()).items() if v not in (None, "")}
     params.setdefault("user", "postgres")
     maintenance = Server({**params, "dbname": "postgres"})
@@ -36,7 +37,8 @@ def test_server() -> Server:
     create_database(maintenance, TEST_DATABASE)
     server = maintenance.with_database(TEST_DATABASE)
     migrate(server)
-    return server
+    yield server
+    drop_database(maintenance, TEST_DATABASE)
 
 
 @pytest.fixture

@@ -1,0 +1,192 @@
+"""Credit-repair eligibility (PEN-11, 12; SDL-31, 32; AOL-10, 11; REP-*) and its intake check.
+
+`repair_eligibility` answers, for a target and a date: may an application be made, from when,
+and which conditions are unmet (each with its rule ID). Conditions the records cannot show
+(obligations performed, harm removed) are left to the reviewer and not checked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.calendar import DEFAULT_CALENDAR, Period, WorkingCalendar
+from domain.consistency import Problem
+from domain.history import Fact
+from domain.records import PenaltyKind
+from domain.rules.abnormal import abnormal_list, removal_window_end
+from domain.rules.catalogue import param
+from domain.rules.common import applications, decision_of, first, of_type, penalties, penalty_data, revocation_of
+from domain.rules.key_sector import sectors_held
+from domain.rules.penalty import NEVER_REPAIRABLE_KINDS, is_light, is_published, publication_start, publicity_of
+from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
+from domain.rules.serious import listing_intervals, on_serious_list, restriction_end
+
+KEY_DOMAINS = frozenset({"food_production", "special_food", "special_equipment", "drug"})
+# SDL-01(2)-(3): heavier penalties (a 从重 fine is heavier too, but records do not show it).
+HEAVIER_KINDS = frozenset({
+    PenaltyKind.qualification_downgrade, PenaltyKind.permit_revocation, PenaltyKind.licence_revocation,
+    PenaltyKind.restriction, PenaltyKind.suspension, PenaltyKind.closure, PenaltyKind.ban,
+})
+
+
+@dataclass(frozen=True)
+class Condition:
+    rule: str
+    reason: str
+    earliest_on: date | None = None  # met by the passing of time from this date; None: not by time
+    never: bool = False  # cannot be met for this target
+    refuses_intake: bool = False  # a repair.applied breaking it is not recorded
+
+
+@dataclass(frozen=True)
+class RepairEligibility:
+    target_kind: str
+    target_ref: str
+    on: date
+    may_apply: bool
+    earliest_on: date | None  # when every time condition is met; None if never
+    provisional: bool
+    unmet: tuple[Condition, ...]
+
+
+def repair_eligibility(
+    facts: Sequence[Fact], target_kind: str, target_ref: str, on: date,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR, reference: ReferenceData = DEFAULT_REFERENCE,
+) -> RepairEligibility:
+    checker = {"penalty": _penalty, "serious": _serious, "abnormal": _abnormal}[target_kind]
+    unmet, earliest, provisional = checker(facts, target_ref, on, calendar, reference)
+    unmet += _pending(facts, target_kind, target_ref)
+    if any(c.never for c in unmet):
+        earliest = None
+    return RepairEligibility(target_kind, target_ref, on, not unmet, earliest, provisional, tuple(unmet))
+
+
+Result = tuple[list[Condition], "date | None", bool]
+
+
+def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
+    fact = penalties(facts).get(ref)
+    if fact is None:
+        return [Condition("LEDGER-07", f"no penalty {ref!r}", never=True, refuses_intake=True)], None, False
+    penalty, decided = penalty_data(fact), fact.effective_on
+    if not is_published(penalty):
+        return [Condition("PEN-01", "the penalty is never published: there is nothing to stop",
+                          never=True, refuses_intake=True)], None, False
+    severe = sorted(set(penalty.penalty_kinds) & NEVER_REPAIRABLE_KINDS)
+    if severe:
+        return [Condition("PEN-12", f"publicity of {', '.join(severe)} never stops early",
+                          never=True, refuses_intake=True)], None, False
+    if is_light(penalty, decided, facts, reference):
+        return [Condition("PEN-12", "criticism or lower-amount fine: publicity ends after 3 M, no early stop",
+                          never=True, refuses_intake=True)], None, False
+    unmet: list[Condition] = []
+    revoked = revocation_of(facts, ref)
+    if revoked is not None and revoked.effective_on <= on:
+        unmet.append(Condition("PEN-07", "the decision was revoked and its publication withdrawn",
+                               never=True, refuses_intake=True))
+    start = publication_start(fact, cal, reference)
+    domain = penalty.sector.value if penalty.sector else None
+    key_domain = domain in KEY_DOMAINS if domain else bool(sectors_held(facts, decided, cal, reference))
+    minimum: Period = param("PEN-11", "minimum_key_domain" if key_domain else "minimum", decided, reference)
+    earliest = cal.period_end(start.date, minimum).date
+    if on < earliest:
+        unmet.append(Condition("PEN-11", f"{minimum} of publicity from {start.date} not yet passed"
+                               + (" (food, drug or special-equipment domain)" if key_domain else ""),
+                               earliest_on=earliest, refuses_intake=True))
+    windows = publicity_of(ref, fact, facts, cal, reference)
+    if on >= start.date and not any(w.contains(on) for w in windows) and revoked is None:
+        unmet.append(Condition("PEN-09", "the penalty is no longer public", never=True, refuses_intake=True))
+    again = [p for no, p in penalties(facts).items() if no != ref and decided < p.effective_on <= on
+             and penalty_data(p).violation.strip() == penalty.violation.strip()]
+    if again:
+        unmet.append(Condition("PEN-11", f"penalised again for the same violation ({penalty_data(again[0]).decision_no})",
+                               never=True))
+    unmet += _not_listed(facts, on, cal, reference, "PEN-11")
+    return unmet, earliest, start.provisional
+
+
+def _not_listed(facts: Sequence[Fact], on: date, cal: WorkingCalendar, reference: ReferenceData,
+                rule: str) -> list[Condition]:
+    out = []
+    if any(i.kind == "abnormal_list" and i.contains(on) for i in abnormal_list(facts, cal, reference)):
+        out.append(Condition(rule, "the enterprise is on the abnormal list"))
+    if on_serious_list(facts, on, cal, reference):
+        out.append(Condition(rule, "the enterprise is on the serious list"))
+    return out
+
+
+def _serious(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
+    fact = first(facts, "serious.listed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
+    if fact is None:
+        return [Condition("LEDGER-07", f"no serious listing {ref!r}", never=True, refuses_intake=True)], None, False
+    intervals = listing_intervals(fact, facts, cal, reference)
+    current = [i for i in intervals if i.contains(on)]
+    unmet: list[Condition] = []
+    if not current and on >= fact.effective_on:
+        unmet.append(Condition("SDL-30", "not on the serious list on that date", never=True, refuses_intake=True))
+    since = current[0].start if current else fact.effective_on
+    earliest = cal.period_end(since, param("SDL-31", "minimum", fact.effective_on, reference)).date
+    if on < earliest:
+        unmet.append(Condition("SDL-31", f"listed for less than 1 Y (since {since})", earliest_on=earliest,
+                               refuses_intake=True))
+    measures_end = restriction_end(fact, facts, cal)
+    if measures_end is not None:
+        earliest = max(earliest, measures_end)
+        if on < measures_end:
+            unmet.append(Condition("SDL-31", "a statutory restriction period is still running",
+                                   earliest_on=measures_end, refuses_intake=True))
+    heavier = [p for p in of_type(facts, "penalty.decided") if fact.effective_on < p.effective_on <= on
+               and set(penalty_data(p).penalty_kinds) & HEAVIER_KINDS]
+    if heavier:
+        unmet.append(Condition("SDL-31", f"a further heavier penalty ({penalty_data(heavier[0]).decision_no})",
+                               never=True))
+    return unmet, earliest, False
+
+
+def _abnormal(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
+    fact = first(facts, "abnormal.listed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
+    if fact is None:
+        return [Condition("LEDGER-07", f"no abnormal listing {ref!r}", never=True, refuses_intake=True)], None, False
+    unmet: list[Condition] = []
+    listed = [i for i in abnormal_list(facts, cal, reference) if i.kind == "abnormal_list" and i.subject == ref]
+    if on >= fact.effective_on and not any(i.contains(on) for i in listed):
+        unmet.append(Condition("AOL-10", "not on the abnormal list on that date", never=True, refuses_intake=True))
+    window_end = removal_window_end(fact, cal, reference)
+    if window_end is not None and on >= window_end:
+        unmet.append(Condition("AOL-11", f"removal could be applied for only until {window_end} (2014 regime)",
+                               never=True, refuses_intake=True))
+    return unmet, fact.effective_on, False
+
+
+def _pending(facts: Sequence[Fact], kind: str, ref: str) -> list[Condition]:
+    for applied in applications(facts, kind, ref):
+        app_id = applied.data.application_id  # type: ignore[attr-defined]
+        if not any(decision_of(facts, t, app_id) for t in ("repair.rejected", "repair.granted", "repair.denied")):
+            return [Condition("LEDGER-08", f"application {app_id} for this target is still open")]
+    return []
+
+
+def intake_problems(
+    facts: Sequence[Fact], data: dict[str, Any], on: date,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR, reference: ReferenceData = DEFAULT_REFERENCE,
+) -> list[Problem]:
+    """The Problems that refuse a `repair.applied` record at intake."""
+    kind, ref = data.get("target_kind"), data.get("target_ref")
+    if kind not in ("penalty", "serious", "abnormal") or not isinstance(ref, str):
+        return []  # the schema check reports it
+    result = repair_eligibility(facts, kind, ref, on, calendar, reference)
+    # The earliest date by time alone: a condition only the reviewer can judge must not hide it.
+    waits = [c.earliest_on for c in result.unmet if c.earliest_on is not None]
+    earliest = max(waits) if waits else None
+    problems = []
+    for c in result.unmet:
+        if not c.refuses_intake or c.rule == "LEDGER-07":  # LEDGER-07 is reported by consistency
+            continue
+        if c.earliest_on is not None:
+            problems.append(Problem("effective_on", f"{c.reason}; earliest {earliest}", c.rule, earliest_on=earliest))
+        else:
+            problems.append(Problem("data.target_ref", c.reason, c.rule))
+    return problems

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ledger.database import Server
+from tests.builders import make_uscc, record, registered
+from tests.e2e.conftest import run_cli
+
+
+def _inspection(uscc: str, n: int) -> dict:
+    data = {"task_id": f"T-{n}", "item": "食品生产日常检查", "kind": "key_supervision", "result": "compliant"}
+    return record("inspection.concluded", uscc, "2024-05-10", data, department="TJ-D120116", record_id=f"INS-{n}")
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _count(server: Server) -> int:
+    with server.connect() as conn:
+        return int(conn.execute("SELECT count(*) FROM record_log").fetchone()[0])
+
+
+def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them(clean_db: Server, tmp_path: Path) -> None:
+    uscc = make_uscc(31)
+    good = [json.dumps(registered(uscc), ensure_ascii=False)] + [
+        json.dumps(_inspection(uscc, n), ensure_ascii=False) for n in range(999)
+    ]
+    bad = ['{"type": "inspection.concluded", truncated', json.dumps({**_inspection(uscc, 5000), "uscc": "91120116MA05JK122H"}), "[]"]
+    lines = good[:400] + [bad[0]] + good[400:700] + [bad[1]] + good[700:] + [bad[2]]
+    file = _write(tmp_path / "records.jsonl", lines)
+
+    result = run_cli(clean_db, "import", str(file))
+    assert result.returncode == 0, result.stderr
+    assert "recorded=1000 duplicate=0 rejected=3" in result.stdout
+    assert _count(clean_db) == 1000
+
+    report = [json.loads(line) for line in (tmp_path / "records.jsonl.report.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in report] == [401, 702, 1003]
+    assert "malformed JSON" in report[0]["errors"][0]["reason"]
+    assert report[1]["errors"][0]["field"] == "uscc" and report[1]["errors"][0]["rule"] == "ID-02"
+    assert report[2]["errors"][0]["field"] == "record"
+
+
+def test_importing_the_same_file_twice_records_each_record_once(clean_db: Server, tmp_path: Path) -> None:
+    uscc = make_uscc(32)
+    lines = [json.dumps(registered(uscc))] + [json.dumps(_inspection(uscc, n)) for n in range(50)]
+    file = _write(tmp_path / "twice.jsonl", lines)
+    first = run_cli(clean_db, "import", str(file))
+    second = run_cli(clean_db, "import", str(file))
+    assert "recorded=51 duplicate=0 rejected=0" in first.stdout
+    assert "recorded=0 duplicate=51 rejected=0" in second.stdout
+    assert _count(clean_db) == 51
+
+
+def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
+    first = run_cli(clean_db, "demo")
+    assert first.returncode == 0, first.stderr
+    recorded = int(first.stdout.split("recorded=")[1].split()[0])
+    assert recorded >= 200
+    assert "rejected=0" in first.stdout
+    again = run_cli(clean_db, "demo")
+    assert f"recorded=0 duplicate={recorded} rejected=0" in again.stdout
+
+
+def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:
+    result = run_cli(clean_db, "import", str(tmp_path / "absent.jsonl"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr

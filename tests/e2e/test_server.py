@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from tests.builders import make_uscc, record, registered
+
+ENTERPRISES = [make_uscc(500 + n) for n in range(10)]
+
+
+def _client_records(client_no: int) -> list[dict]:
+    out = []
+    for n in range(1000):
+        uscc = ENTERPRISES[n % len(ENTERPRISES)]
+        data = {"task_id": f"C{client_no}-T{n}", "item": "特种设备定期检验", "kind": "double_random", "result": "compliant"}
+        out.append(record("inspection.concluded", uscc, "2025-04-01", data, department="TJ-SE", record_id=f"C{client_no}-{n}"))
+    return out
+
+
+def _post_all(base: str, records: list[dict]) -> list[str]:
+    statuses = []
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for start in range(0, len(records), 50):
+            response = client.post("/v1/records", json=records[start : start + 50])
+            response.raise_for_status()
+            statuses += [r["status"] for r in response.json()["results"]]
+    return statuses
+
+
+def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_server: str) -> None:
+    setup = httpx.post(f"{live_server}/v1/records", json=[registered(u) for u in ENTERPRISES], timeout=60)
+    assert setup.json()["summary"]["recorded"] == 10
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda c: _post_all(live_server, _client_records(c)), range(8)))
+    assert all(statuses == ["recorded"] * 1000 for statuses in results)
+
+    seen: list[str] = []
+    for uscc in ENTERPRISES:
+        timeline = httpx.get(f"{live_server}/v1/enterprises/{uscc}/timeline", timeout=60).json()["records"]
+        seen += [e["source"]["record_id"] for e in timeline if e["type"] == "inspection.concluded"]
+    assert len(seen) == 8000
+    assert len(set(seen)) == 8000

@@ -1,0 +1,163 @@
+"""Property tests over random histories (hypothesis)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.calendar import WorkingCalendar
+from domain.history import Fact
+from domain.rules import derive
+from domain.rules.common import Interval
+from domain.rules.deadlines import deadlines
+from domain.rules.reference import DEFAULT_REFERENCE
+from domain.rules.repair import intake_problems, repair_eligibility
+from tests.unit.rules_history import History
+
+CAL = WorkingCalendar()
+REF = DEFAULT_REFERENCE
+BASE = date(2019, 1, 1)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+KINDS = [("fine",), ("warning",), ("criticism",), ("fine", "suspension"), ("ban",), ("fine", "warning")]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> History:
+    h = History()
+
+    def day(after: date = BASE, within: int = 2700) -> date:
+        return after + timedelta(days=draw(st.integers(0, within)))
+
+    targets: list[tuple[str, str, date]] = []
+    for i in range(draw(st.integers(0, 4))):
+        kinds = draw(st.sampled_from(KINDS))
+        on = day()
+        published = draw(st.one_of(st.none(), st.integers(0, 40)))
+        h.penalty(f"P{i}", on, kinds, fine=draw(st.sampled_from(["1000.00", "80000.00"])) if "fine" in kinds else None,
+                  procedure=draw(st.sampled_from(["ordinary", "ordinary", "simplified"])),
+                  published_on=(on + timedelta(days=published)).isoformat() if published is not None else None,
+                  restriction_years=draw(st.sampled_from([None, 2, 5])) if "ban" in kinds else None,
+                  sector=draw(st.sampled_from([None, "other", "food_production"])),
+                  violation=draw(st.sampled_from(["v1", "v2"])))
+        targets.append(("penalty", f"P{i}", on))
+        if draw(st.booleans()):
+            h.serious(f"S{i}", on, f"P{i}", restriction_years=draw(st.sampled_from([None, 4])))
+            targets.append(("serious", f"S{i}", on))
+            if draw(st.integers(0, 4)) == 0:
+                h.serious_removed(f"S{i}", day(on, 1500), draw(st.sampled_from(["other", "early_repair"])))
+        if draw(st.integers(0, 4)) == 0:
+            h.revoke_penalty(f"P{i}", day(on, 1200))
+    for i in range(draw(st.integers(0, 3))):
+        on = day()
+        h.abnormal(f"A{i}", on, draw(st.sampled_from(["annual_report", "unreachable", "instant_info"])))
+        targets.append(("abnormal", f"A{i}", on))
+        if draw(st.booleans()):
+            h.abnormal_removed(f"A{i}", day(on, 1500))
+    for i in range(draw(st.integers(0, 2))):
+        start = day()
+        h.permit(f"SC{i}", start.isoformat(), (start + timedelta(days=draw(st.integers(30, 2000)))).isoformat(),
+                 sector=draw(st.sampled_from(["food_production", "special_equipment", "other"])))
+        if draw(st.booleans()):
+            h.add("permit.renewed", day(start, 2000), {"permit_no": f"SC{i}", "valid_until": "2031-12-31"})
+        if draw(st.integers(0, 3)) == 0:
+            h.add("permit.revoked", day(start, 2000), {"permit_no": f"SC{i}", "kind": "revoked", "decision_no": "X"})
+    if targets:
+        for i in range(draw(st.integers(0, 3))):
+            kind, ref, on = draw(st.sampled_from(targets))
+            applied = day(on, 1500)
+            granted = day(applied, 60) if draw(st.booleans()) else None
+            revoked = day(granted, 400) if granted and draw(st.booleans()) else None
+            h.repair(f"R{i}", kind, ref, applied, granted=granted, revoked=revoked, fraud=draw(st.booleans()))
+    if draw(st.integers(0, 3)) == 0:
+        h.add("commitment.made", day(), {"commitment_id": "C1", "matter": "m", "text": "t", "consent_to_publish": True})
+        h.add("commitment.verified", day(), {"commitment_id": "C1", "outcome": "untrue"})
+    if draw(st.integers(0, 3)) == 0:
+        h.add("inspection.concluded", day(), {"task_id": "T", "item": "i", "kind": "double_random",
+                                              "result": "rectification_ordered"})
+    return h
+
+
+def by_subject(intervals: list[Interval]) -> dict[tuple[str, str], list[Interval]]:
+    groups: dict[tuple[str, str], list[Interval]] = defaultdict(list)
+    for i in intervals:
+        groups[(i.kind, i.subject)].append(i)
+    return groups
+
+
+def without(facts: list[Fact], *types: str) -> list[Fact]:
+    return [f for f in facts if f.type not in types]
+
+
+@FAST
+@given(histories())
+def test_intervals_never_overlap_within_one_list_for_one_subject(h: History) -> None:
+    for (kind, subject), intervals in by_subject(derive(h.facts, CAL, REF)).items():
+        intervals.sort(key=lambda i: i.start)
+        for earlier, later in zip(intervals, intervals[1:], strict=False):
+            assert earlier.end is not None and earlier.end <= later.start, (kind, subject, intervals)
+        for i in intervals:
+            assert i.end is None or i.start < i.end, i
+            assert i.rules, i
+
+
+@FAST
+@given(histories())
+def test_a_granted_repair_never_lengthens_a_window(h: History) -> None:
+    granted_only = without(h.facts, "repair.revoked")
+    no_repair = without(h.facts, "repair.applied", "repair.granted", "repair.revoked")
+    shorter = by_subject(derive(granted_only, CAL, REF))
+    longer = by_subject(derive(no_repair, CAL, REF))
+    for key in shorter:
+        if key[0] not in ("penalty_publicity", "serious_list", "abnormal_list"):
+            continue
+        for i in shorter[key]:
+            assert any(j.start <= i.start and (j.end is None or (i.end is not None and i.end <= j.end))
+                       for j in longer.get(key, [])), (i, longer.get(key))
+
+
+@FAST
+@given(histories())
+def test_a_window_never_starts_before_its_decision(h: History) -> None:
+    decided = {f.data.decision_no: f.effective_on for f in h.facts if f.type == "penalty.decided"}  # type: ignore[attr-defined]
+    listed = {f.data.listing_id: f.effective_on for f in h.facts if f.type.endswith(".listed")}  # type: ignore[attr-defined]
+    for i in derive(h.facts, CAL, REF):
+        if i.kind == "penalty_publicity":
+            assert i.start >= decided[i.subject]
+        elif i.kind in ("serious_list", "abnormal_list", "serious_illegal_enterprise_list_2014"):
+            assert i.start >= listed[i.subject]
+
+
+@FAST
+@given(histories(), st.randoms(use_true_random=False))
+def test_deriving_twice_or_in_another_input_order_gives_the_same_answer(h: History, rnd: random.Random) -> None:
+    facts = h.facts
+    first = derive(facts, CAL, REF)
+    assert derive(facts, CAL, REF) == first
+    shuffled = list(facts)
+    rnd.shuffle(shuffled)
+    assert derive(shuffled, CAL, REF) == first
+
+
+@FAST
+@given(histories(), st.integers(0, 3300))
+def test_eligibility_deadlines_and_intake_answer_every_question_with_rule_ids(h: History, offset: int) -> None:
+    on = BASE + timedelta(days=offset)
+    facts = h.facts
+    for x in deadlines(facts, on, CAL, REF):
+        assert x.status in ("open", "met", "missed") and x.rule
+    for f in facts:
+        if f.type in ("penalty.decided", "serious.listed", "abnormal.listed"):
+            kind = f.type.split(".")[0]
+            ref = getattr(f.data, "decision_no", None) or f.data.listing_id  # type: ignore[attr-defined]
+            result = repair_eligibility(facts, kind, ref, on, CAL, REF)
+            assert result.may_apply == (not result.unmet)
+            assert all(c.rule for c in result.unmet)
+            if result.earliest_on is not None and not result.may_apply and all(c.earliest_on for c in result.unmet):
+                assert result.earliest_on > on
+            for p in intake_problems(facts, {"target_kind": kind, "target_ref": ref}, on, CAL, REF):
+                assert p.rule and (p.field != "effective_on" or p.earliest_on is not None)
