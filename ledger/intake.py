@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import IntegrityError
 from pydantic import TypeAdapter, ValidationError
@@ -27,10 +26,10 @@ from domain.consistency import Problem
 from domain.enterprise import Enterprise, RecordRefusedError
 from domain.records import Record
 from ledger.application import Ledger
+from ledger.clock import CHINA, today_in_china
 from ledger.locks import EnterpriseLocks
 from ledger.recorder import RecordLogEntry
 
-CHINA = ZoneInfo("Asia/Shanghai")
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
 MAX_ATTEMPTS = 20
 
@@ -75,10 +74,6 @@ class _Valid:
     @property
     def key(self) -> tuple[str, str]:
         return (self.record.source.department, self.record.source.record_id)
-
-
-def today_in_china(now: datetime | None = None) -> date:
-    return (now or datetime.now(CHINA)).astimezone(CHINA).date()
 
 
 def fingerprint(record: Any) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger import reference
 from ledger.application import Ledger, ledger_env
 from ledger.config import Settings, get_settings
 from ledger.database import Server, migrate, resolve_server
 from ledger.intake import Intake
 from ledger.locks import EnterpriseLocks
+from ledger.reference import RuleContext
 from ledger.reads import Reads
 
 
@@ -20,6 +22,7 @@ class Runtime:
     intake: Intake
     reads: Reads
     locks: EnterpriseLocks
+    rules: RuleContext
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -28,7 +31,9 @@ class Runtime:
         migrate(server)
         ledger = Ledger(env=ledger_env(server, pool_size=settings.pool_size))
         locks = EnterpriseLocks(server.conninfo, max_writers=settings.max_writers)
-        return cls(settings, server, ledger, Intake(ledger, locks), Reads(ledger), locks)
+        rules = reference.load(server)
+        reference.install(rules)
+        return cls(settings, server, ledger, Intake(ledger, locks), Reads(ledger), locks, rules)
 
     def close(self) -> None:
         self.locks.close()

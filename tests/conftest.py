@@ -20,7 +20,7 @@ from ledger.runtime import Runtime
 
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
-LEDGER_TABLES = ("ledger_events", "record_log")
+LEDGER_TABLES = ("ledger_events", "record_log", "holiday_schedules", "reference_values")
 
 
 def _server_url() -> str:

@@ -1,0 +1,101 @@
+"""The rule catalogue, the working-day calendar and per-enterprise rule answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import RuntimeDep, UsccDep, today_in_china
+from domain.history import resolve
+from domain.rules.catalogue import listing
+from domain.rules.deadlines import deadlines
+from domain.rules.repair import repair_eligibility
+
+router = APIRouter(tags=["rules"])
+
+Day = Annotated[date, Query(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
+
+
+@router.get("/v1/rules")
+def get_rules(runtime: RuntimeDep) -> dict[str, Any]:
+    """Every rule the ledger applies: rulebook ID, source, parameters and dated versions."""
+    return {"rules": listing(runtime.rules.reference)}
+
+
+@router.get("/v1/calendar/add-working-days")
+def add_working_days(
+    runtime: RuntimeDep, start: Day, days: Annotated[int, Query(ge=0, le=3650)]
+) -> dict[str, Any]:
+    """The `days`-th working day counted from `start` (start is day 0, rulebook TIME-02).
+
+    `provisional` is true where the answer depends on a year whose official holiday
+    schedule is not loaded yet (weekends only, TIME-01)."""
+    answer = runtime.rules.calendar.add_working_days(start, days)
+    return {"start": start.isoformat(), "days": days, "date": answer.date.isoformat(), "provisional": answer.provisional}
+
+
+@router.get("/v1/enterprises/{uscc}/repair-eligibility")
+def get_repair_eligibility(
+    uscc: UsccDep,
+    runtime: RuntimeDep,
+    target_kind: Literal["penalty", "serious", "abnormal"],
+    target_ref: Annotated[str, Query(min_length=1, max_length=120)],
+    on: Day | None = None,
+) -> dict[str, Any]:
+    """Whether a repair application for the target may be made on `on` (default today), the
+    earliest date it may, and every unmet condition with its rule (PEN-11/12, SDL-31, AOL-10/11)."""
+    facts = resolve(runtime.reads.history(uscc))
+    day = on or today_in_china()
+    answer = repair_eligibility(facts, target_kind, target_ref, day, runtime.rules.calendar, runtime.rules.reference)
+    return {
+        "uscc": uscc,
+        "target_kind": target_kind,
+        "target_ref": target_ref,
+        "on": day.isoformat(),
+        "may_apply": answer.may_apply,
+        "earliest_on": answer.earliest_on.isoformat() if answer.earliest_on else None,
+        "provisional": answer.provisional,
+        "unmet": [
+            {
+                "rule": c.rule,
+                "reason": c.reason,
+                "earliest_on": c.earliest_on.isoformat() if c.earliest_on else None,
+                "never": c.never,
+            }
+            for c in answer.unmet
+        ],
+    }
+
+
+@router.get("/v1/enterprises/{uscc}/deadlines")
+def get_deadlines(
+    uscc: UsccDep,
+    runtime: RuntimeDep,
+    as_of: Day | None = None,
+    status: Literal["open", "met", "missed"] | None = None,
+) -> dict[str, Any]:
+    """The legal deadlines started by the enterprise's records, and whether each was met,
+    judged by the ledger's recorded time (default: open and missed ones as of today)."""
+    day = as_of or today_in_china()
+    found = deadlines(resolve(runtime.reads.history(uscc)), day, runtime.rules.calendar, runtime.rules.reference)
+    wanted = {status} if status else {"open", "missed"}
+    return {
+        "uscc": uscc,
+        "as_of": day.isoformat(),
+        "deadlines": [
+            {
+                "rule": d.rule,
+                "what": d.what,
+                "record": {"department": d.record[0], "record_id": d.record[1]},
+                "due": d.due.isoformat(),
+                "provisional": d.provisional,
+                "status": d.status,
+                "fulfilled_by": {"department": d.fulfilled_by[0], "record_id": d.fulfilled_by[1]} if d.fulfilled_by else None,
+                "fulfilled_on": d.fulfilled_on.isoformat() if d.fulfilled_on else None,
+            }
+            for d in found
+            if d.status in wanted
+        ],
+    }

@@ -1,0 +1,105 @@
+"""Reference data from the database: holiday schedules and overrides of UNCONFIRMED numbers.
+
+The domain takes a `WorkingCalendar` and a `ReferenceData` as plain values; this module
+builds them from what an administrator loaded (`credit-ledger calendar load`,
+`credit-ledger reference set`), newest load winning per key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.calendar import Period, Unit, WorkingCalendar, YearSchedule
+from domain.rules import intake as rules_intake
+from domain.rules.reference import DEFAULT_REFERENCE, Dated, ReferenceData
+from ledger.database import Server
+
+_PERIOD = re.compile(r"^\s*(\d+)\s*(WD|D|M|Y)\s*$")
+
+
+class ReferenceValueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    calendar: WorkingCalendar
+    reference: ReferenceData
+
+
+def configurable_names() -> dict[str, Any]:
+    """Reference values an administrator may override, with their current defaults."""
+    return {
+        f.name: getattr(DEFAULT_REFERENCE, f.name)
+        for f in dataclasses.fields(ReferenceData)
+        if isinstance(getattr(DEFAULT_REFERENCE, f.name), Dated)
+    }
+
+
+def parse_value(name: str, text: str) -> Any:
+    """Parse `text` as the type of the default of `name` (a Decimal, a Period, or "none")."""
+    defaults = configurable_names()
+    if name not in defaults:
+        raise ReferenceValueError(f"unknown reference value {name!r}; known: {', '.join(sorted(defaults))}")
+    sample = defaults[name].versions[0][1]
+    if isinstance(sample, Period):
+        match = _PERIOD.match(text)
+        if not match:
+            raise ReferenceValueError(f"{name} takes a period such as '3 WD', '6 M' or '1 Y', not {text!r}")
+        return Period(int(match.group(1)), Unit(match.group(2)))
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ReferenceValueError(f"{name} takes an amount in yuan (or 'none'), not {text!r}") from None
+
+
+def load(server: Server) -> RuleContext:
+    with server.connect() as conn:
+        schedules = conn.execute(
+            "SELECT DISTINCT ON (year) year, holidays, make_up_working_days FROM holiday_schedules "
+            "ORDER BY year, loaded_at DESC"
+        ).fetchall()
+        values = conn.execute(
+            "SELECT DISTINCT ON (name, effective_from) name, effective_from, value FROM reference_values "
+            "ORDER BY name, effective_from, loaded_at DESC"
+        ).fetchall()
+    calendar = WorkingCalendar(
+        YearSchedule(year, frozenset(holidays), frozenset(workdays)) for year, holidays, workdays in schedules
+    )
+    overrides: dict[str, dict[date, Any]] = {}
+    for name, effective_from, value in values:
+        overrides.setdefault(name, {})[effective_from] = parse_value(name, value)
+    changes = {
+        name: Dated(tuple(sorted({**dict(configurable_names()[name].versions), **by_date}.items())))
+        for name, by_date in overrides.items()
+    }
+    return RuleContext(calendar, dataclasses.replace(DEFAULT_REFERENCE, **changes))
+
+
+def install(context: RuleContext) -> None:
+    """Make the context the one intake checks use in this process."""
+    rules_intake.use(calendar=context.calendar, reference=context.reference)
+
+
+def save_schedule(server: Server, schedule: YearSchedule, source: str) -> None:
+    with server.connect() as conn:
+        conn.execute(
+            "INSERT INTO holiday_schedules (year, holidays, make_up_working_days, source) VALUES (%s, %s, %s, %s)",
+            (schedule.year, sorted(schedule.holidays), sorted(schedule.make_up_working_days), source),
+        )
+
+
+def save_value(server: Server, name: str, effective_from: date, text: str, source: str) -> None:
+    parse_value(name, text)
+    with server.connect() as conn:
+        conn.execute(
+            "INSERT INTO reference_values (name, effective_from, value, source) VALUES (%s, %s, %s, %s)",
+            (name, effective_from, text.strip(), source),
+        )
