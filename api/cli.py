@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,10 +16,13 @@ from ledger.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from ledger.database import Server
+    from ledger.intake import Author
+    from ledger.tokens import TokenStore
 
 app = typer.Typer(help="Key-sector credit ledger.", no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 DEMO_FILE = PROJECT_ROOT / "demo" / "tianjin-demo.jsonl"
+DEMO_AUDITOR_DEPARTMENT = "TJ-CREDIT"  # the credit-supervision division, which audits the ledger
 
 
 @app.command()
@@ -35,26 +40,55 @@ def serve(
     # Start (or join) the database in this process first, so workers find it ready.
     server = resolve_server(get_settings())
     console.print(f"database: {server.dbname} on {server.params.get('host')}")
+    _migrated_server()
+    if not _token_store(server).has_active_admin():
+        console.print(
+            "no admin token yet: create the first one with "
+            "`credit-ledger tokens create --department YOUR-DEPT --role admin --label YOUR-NAME` "
+            "(it prints the secret once; see docs/access.md)",
+            markup=False,
+            soft_wrap=True,  # one line, whatever the terminal width: operators grep logs for it
+        )
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON Lines file")],
+    department: Annotated[str, typer.Option(help="the department that answers for every line (AUTH-01)")],
+    operator: Annotated[str | None, typer.Option(help="source.operator of every record (default cli:<user>)")] = None,
     report: Annotated[Path | None, typer.Option(help="where bad lines are written (default FILE.report.jsonl)")] = None,
     batch: Annotated[int, typer.Option(min=1, max=5000, help="records per transaction")] = 500,
 ) -> None:
-    """Import records from a JSON Lines file; bad lines go to a report. Safe to re-run."""
+    """Import records from a JSON Lines file as DEPARTMENT; bad lines go to a report. Safe to re-run.
+
+    A line naming another department is rejected (AUTH-01); the operator replaces each
+    line's source.operator. The department may write every record type (officer and reviewer).
+    """
+    import getpass
+
+    from domain.records import DATA_MODELS
+    from ledger.intake import Author
+
+    author = Author(department, operator or f"cli:{getpass.getuser()}"[:80], frozenset(DATA_MODELS))
+    _import(file, author, report or file.with_suffix(file.suffix + ".report.jsonl"), batch)
+
+
+def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int) -> None:
     from ledger.bulk import import_file
     from ledger.runtime import Runtime
 
-    report = report or file.with_suffix(file.suffix + ".report.jsonl")
     runtime = Runtime.open()
     try:
         with report.open("w", encoding="utf-8") as out, _progress() as progress:
             task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
             summary = import_file(
-                runtime.intake, file, out, batch_size=batch, on_progress=lambda n: progress.advance(task, n)
+                runtime.intake,
+                file,
+                out,
+                author=author,
+                batch_size=batch,
+                on_progress=lambda n: progress.advance(task, n),
             )
     finally:
         runtime.close()
@@ -69,8 +103,86 @@ def import_(
 
 @app.command()
 def demo() -> None:
-    """Load the demo data set (about 50 Tianjin enterprises); safe to re-run."""
-    import_(DEMO_FILE, report=Path(os.devnull), batch=500)
+    """Load the demo data set (about 50 Tianjin enterprises); safe to re-run.
+
+    Then prints working tokens: an officer and a reviewer for each department of the demo and
+    an auditor. Secrets are shown only once, so each run revokes the previous run's demo
+    tokens and prints new ones.
+    """
+    from ledger.bulk import author_named_by_line
+
+    _import(DEMO_FILE, author_named_by_line, Path(os.devnull), 500)
+    lines = DEMO_FILE.read_text(encoding="utf-8").splitlines()
+    departments = sorted({json.loads(line)["source"]["department"] for line in lines if line.strip()})
+    store = _token_store(_migrated_server())
+    wanted = [(d, r) for d in departments for r in ("officer", "reviewer")] + [(DEMO_AUDITOR_DEPARTMENT, "auditor")]
+    for token in store.all_tokens(include_revoked=False):
+        if token.label and token.label.startswith("demo-"):
+            store.revoke(token.id)
+    typer.echo("demo tokens (send as `Authorization: Bearer <token>`):")
+    for department, role in wanted:
+        _, secret = store.create(department, role, label=f"demo-{role}-{department}")
+        typer.echo(f"{department:<12} {role:<9} {secret}")
+
+
+tokens_app = typer.Typer(help="API tokens: one department and one role each (docs/access.md).", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    department: Annotated[str, typer.Option(help="the department the token acts for, e.g. TJ-ENF")],
+    role: Annotated[str, typer.Option(help="officer, reviewer, auditor or admin")],
+    label: Annotated[str | None, typer.Option(help="who holds it; becomes source.operator of its records")] = None,
+) -> None:
+    """Create a token and print its secret — the only time it is shown (only its hash is kept)."""
+    from ledger.tokens import Role
+
+    if role not in Role.__members__:
+        console.print(f"role {role!r}: choose officer, reviewer, auditor or admin", markup=False)
+        raise typer.Exit(2)
+    try:
+        info, secret = _token_store(_migrated_server()).create(department, role, label)
+    except ValueError as exc:
+        console.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"created token {info.id}: {info.role.value} of {info.department}; the secret is shown only now:",
+        markup=False,
+        soft_wrap=True,
+    )
+    typer.echo(secret)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    all_: Annotated[bool, typer.Option("--all", help="include revoked tokens")] = False,
+) -> None:
+    """The tokens (never their secrets): id, department, role, label, created, revoked."""
+    tokens = _token_store(_migrated_server()).all_tokens(include_revoked=all_)
+    for t in tokens:
+        revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        typer.echo(f"{t.id}  {t.department:<12} {t.role.value:<9} {t.label or '-':<30} {t.created_at:%Y-%m-%d %H:%M}  {revoked}")
+    if not tokens:
+        console.print("no tokens", markup=False)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[str, typer.Argument(help="the id shown by `tokens list`")]) -> None:
+    """Revoke a token at once; requests with it get 401 from then on."""
+    info = _token_store(_migrated_server()).revoke(token_id)
+    if info is None:
+        console.print(f"no token with id {token_id!r}", markup=False)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {info.id} ({info.role.value} of {info.department})")
+
+
+def _token_store(server: Server) -> TokenStore:
+    from psycopg.rows import dict_row
+
+    from ledger.tokens import TokenStore
+
+    return TokenStore(lambda: server.connect(row_factory=dict_row))
 
 
 @app.command()
@@ -172,6 +284,13 @@ def _progress() -> Progress:
         TimeRemainingColumn(),
         console=console,
     )
+
+
+# Read models (issue 4): the commands live in api/cli_projections.py.
+from api.cli_projections import project, rebuild  # noqa: E402
+
+app.command()(project)
+app.command()(rebuild)
 
 
 if __name__ == "__main__":

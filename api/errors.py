@@ -28,6 +28,7 @@ class ApiError(Exception):
 
     status = 400
     title = "Bad request"
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str, problems: list[Problem] | None = None, **extra: Any):
         super().__init__(detail)
@@ -49,6 +50,34 @@ class PayloadTooLargeError(ApiError):
 class NotFoundError(ApiError):
     status = 404
     title = "Not found"
+
+
+class UnauthenticatedError(ApiError):
+    """No usable token where one is needed; the detail never repeats the token."""
+
+    status = 401
+    title = "Unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="credit-ledger"'}
+
+
+class BadTokenError(UnauthenticatedError):
+    """A token was sent but is malformed, unknown or revoked (RFC 6750 invalid_token)."""
+
+    headers = {"WWW-Authenticate": 'Bearer realm="credit-ledger", error="invalid_token"'}
+
+
+class ForbiddenError(ApiError):
+    status = 403
+    title = "Forbidden"
+
+
+class TooManyRequestsError(ApiError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def problem(status: int, title: str, detail: str, problems: list[Problem] = (), **extra: Any) -> JSONResponse:  # type: ignore[assignment]
@@ -81,7 +110,9 @@ def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, exc.problems, **exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, exc.problems, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(EnterpriseNotFoundError)
     def _not_found(_: Request, exc: EnterpriseNotFoundError) -> JSONResponse:

@@ -1,11 +1,20 @@
-"""Request limits enforced before a body is parsed."""
+"""Request limits: body size (before a body is parsed), page size, public search rate."""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
-from ledger.config import get_settings
+from api.auth import OptionalPrincipal
+from api.errors import InvalidInputError, TooManyRequestsError, problem
+from domain.consistency import Problem
+from ledger.config import Settings, get_settings
 
 
 class BodySizeLimit:
@@ -45,3 +54,75 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+def page_size(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, description="rows per page; at most CREDIT_LEDGER_MAX_PAGE_SIZE (default 100)")] = 20,
+) -> int:
+    """The `limit` query parameter of a list or search, checked against the configured maximum."""
+    maximum = request.app.state.runtime.settings.max_page_size
+    if limit > maximum:
+        raise InvalidInputError("page too large", [Problem("limit", f"at most {maximum} rows per page")])
+    return limit
+
+
+PageSizeDep = Annotated[int, Depends(page_size)]
+
+
+class RateLimiter:
+    """A token bucket per key: `burst` requests at once, then `per_minute` sustained.
+
+    In memory, per server process (with N workers a client gets N times the rate): enough to
+    blunt scraping of the public search; a deployment behind a proxy limits there as well.
+    """
+
+    _MAX_KEYS = 100_000  # forget full buckets beyond this, so that many addresses cannot exhaust memory
+
+    def __init__(self, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> float:
+        """0 if allowed (one request spent); else the seconds until one would be."""
+        with self._lock:
+            now = self.clock()
+            tokens, then = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                if len(self._buckets) > self._MAX_KEYS:
+                    self._forget_full(now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+    def _forget_full(self, now: float) -> None:
+        for key, (tokens, then) in list(self._buckets.items()):
+            if tokens + (now - then) * self.rate >= self.burst:
+                del self._buckets[key]
+
+
+def _public_search_limiter(request: Request) -> RateLimiter:
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "public_search_limiter", None)
+    if limiter is None:
+        settings: Settings = state.runtime.settings
+        limiter = RateLimiter(settings.public_search_per_minute, settings.public_search_burst)
+        state.public_search_limiter = limiter  # one per app; a benign race creates it twice at most
+    return limiter
+
+
+def public_search_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
+    """Dependency for public search routes: per client address, 429 with Retry-After when
+    exceeded. Requests with a valid token are not limited (they are accountable)."""
+    if principal is not None:
+        return
+    address = request.client.host if request.client else "unknown"
+    wait = _public_search_limiter(request).acquire(address)
+    if wait > 0:
+        retry_after = max(1, math.ceil(wait))
+        raise TooManyRequestsError(f"too many searches from this address; try again in {retry_after} s", retry_after)

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from api import errors
+from api.auth import optional_principal
 from api.limits import BodySizeLimit
-from api.routes import enterprises, health, records, rules
+from api.routes import enterprises, health, lists, public, records, rules, search
 from domain.records import Record
 from ledger.runtime import Runtime
 
@@ -22,6 +23,8 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     async def lifespan(app: FastAPI) -> Any:
         runtime = open_runtime()
         app.state.runtime = runtime
+        if runtime.settings.run_projector:
+            runtime.projector.start()  # read models follow the log (issue 4); stopped by close()
         try:
             yield
         finally:
@@ -31,12 +34,16 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         title="Key-sector credit ledger",
         version="0.1.0",
         description="Event-sourced credit records of enterprises supervised by the Tianjin "
-        "Market Supervision Commission. Errors are application/problem+json (RFC 9457).",
+        "Market Supervision Commission. Errors are application/problem+json (RFC 9457). "
+        "Tokens (`Authorization: Bearer …`) are bound to one department and one role; without one "
+        "you are the public. A malformed, unknown or revoked token is a 401 on every route.",
         lifespan=lifespan,
+        # On every route, so that a broken token is a 401 everywhere, never a silent public read.
+        dependencies=[Depends(optional_principal)],
     )
     app.add_middleware(BodySizeLimit)
     errors.install(app)
-    for module in (health, records, enterprises, rules):
+    for module in (health, records, search, enterprises, public, lists, rules):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -30,6 +32,7 @@ class InvalidUSCCError(ValueError):
     pass
 
 
+@lru_cache(maxsize=65_536)  # records arrive in runs about the same enterprises
 def normalise_uscc(value: str) -> str:
     """Return the upper-cased USCC, or raise with the reason (ID-01, ID-02, ID-04).
 

@@ -23,7 +23,27 @@ class Settings(BaseSettings):
     database_name: str = Field(default="credit_ledger", validation_alias="CREDIT_LEDGER_DATABASE")
     max_batch_records: int = Field(default=1000, ge=1, validation_alias="CREDIT_LEDGER_MAX_BATCH")
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, validation_alias="CREDIT_LEDGER_MAX_BODY_BYTES")
+    max_page_size: int = Field(
+        default=100, ge=1, validation_alias="CREDIT_LEDGER_MAX_PAGE_SIZE", description="rows per page of a list or search"
+    )
+    public_search_per_minute: int = Field(
+        default=60,
+        ge=1,
+        validation_alias="CREDIT_LEDGER_PUBLIC_SEARCH_PER_MINUTE",
+        description="public (tokenless) searches per client address per minute, sustained",
+    )
+    public_search_burst: int = Field(
+        default=20,
+        ge=1,
+        validation_alias="CREDIT_LEDGER_PUBLIC_SEARCH_BURST",
+        description="public searches a client address may make at once before the per-minute rate applies",
+    )
     pool_size: int = Field(default=5, ge=1, validation_alias="CREDIT_LEDGER_POOL_SIZE")
+    run_projector: bool = Field(
+        default=True,
+        validation_alias="CREDIT_LEDGER_PROJECTOR",
+        description="run the projection runner inside `serve` (off: run `credit-ledger project` separately)",
+    )
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"
     )

@@ -70,13 +70,28 @@ def start_embedded(home: Path) -> str:
     return server.get_uri("postgres")
 
 
+def server_from_url(url: str) -> Server:
+    params = {k: v for k, v in conninfo_to_dict(url).items() if v not in (None, "")}
+    params.setdefault("user", "postgres")
+    return Server(params)
+
+
+def fresh_database(url: str, dbname: str) -> Server:
+    """Database `dbname` on the server of `url`, dropped if it existed, created and migrated
+    (for tests and benchmarks)."""
+    maintenance = server_from_url(url).with_database("postgres")
+    drop_database(maintenance, dbname)
+    create_database(maintenance, dbname)
+    server = maintenance.with_database(dbname)
+    migrate(server)
+    return server
+
+
 def resolve_server(settings: Settings) -> Server:
     """The ledger's database: created on the server if missing."""
     url = settings.database_url or start_embedded(settings.home.resolve())
-    params = {k: v for k, v in conninfo_to_dict(url).items() if v not in (None, "")}
-    params.setdefault("user", "postgres")
-    server = Server(params)
-    if settings.database_url and params.get("dbname"):
+    server = server_from_url(url)
+    if settings.database_url and server.params.get("dbname"):
         return server
     target = server.with_database(settings.database_name)
     create_database(server.with_database("postgres"), target.dbname)

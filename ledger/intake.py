@@ -24,16 +24,36 @@ from pydantic import TypeAdapter, ValidationError
 import domain.rules  # noqa: F401  (registers the rule checks applied at intake)
 from domain.consistency import Problem
 from domain.enterprise import Enterprise, RecordRefusedError
-from domain.records import Record
+from domain.history import Fact
+from domain.records import DATA_MODELS, Record
 from ledger.application import Ledger
 from ledger.clock import CHINA, today_in_china
+from ledger.loading import load_enterprises
 from ledger.locks import EnterpriseLocks
 from ledger.recorder import RecordLogEntry
+from ledger.tokens import REPAIR_DECISIONS
 
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
 MAX_ATTEMPTS = 20
 
 Status = Literal["recorded", "duplicate", "rejected"]
+FORBIDDEN_RULES = frozenset({"AUTH-01", "AUTH-02", "AUTH-03", "LEDGER-05"})
+"""Refusals about who writes, not what: a single record refused for one of these is a 403."""
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes a batch: the department that answers for it and the operator entering it.
+
+    It comes from a token (HTTP) or from the command line, never from a record's body
+    (谁产生、谁提供、谁负责): each record's source.department must name this department,
+    and its source.operator is replaced by this operator.
+    """
+
+    department: str
+    operator: str
+    record_types: frozenset[str]
+    """The record types this author may write (by role: ledger.tokens.WRITABLE)."""
 
 
 @dataclass
@@ -110,10 +130,18 @@ class Intake:
         self.locks = locks
         self.clock = clock or (lambda: datetime.now(CHINA))
 
-    def submit(self, raw_records: Sequence[Any]) -> list[Outcome]:
+    def submit(self, raw_records: Sequence[Any], *, author: Author | Sequence[Author]) -> list[Outcome]:
+        """Judge each record alone; `author` writes them all, or `author[i]` writes record i."""
+        authors = [author] * len(raw_records) if isinstance(author, Author) else list(author)
+        if len(authors) != len(raw_records):
+            raise ValueError("give one author, or one per record")
         outcomes: dict[int, Outcome] = {}
         valid: list[_Valid] = []
-        for index, raw in enumerate(raw_records):
+        for index, (raw, writer) in enumerate(zip(raw_records, authors, strict=True)):
+            raw, refusal = _authorise(raw, writer)
+            if refusal:
+                outcomes[index] = _describe(index, raw, "rejected", [refusal])
+                continue
             try:
                 record = RECORD_ADAPTER.validate_python(raw)
             except ValidationError as exc:
@@ -152,16 +180,18 @@ class Intake:
                 outcomes[item.index] = _outcome(item, "rejected", [conflict])
 
         today = today_in_china(self.clock())
-        aggregates: dict[str, Enterprise | None] = {}
+        ids = {item.record.uscc: Enterprise.create_id(item.record.uscc) for item in fresh}
+        loaded = load_enterprises(self.ledger, ids.values())
+        aggregates: dict[str, Enterprise | None] = {uscc: loaded.get(i) for uscc, i in ids.items()}
         log_entries: list[RecordLogEntry] = []
         for item in fresh:
             rec = item.record
-            if rec.uscc not in aggregates:
-                aggregates[rec.uscc] = self._get(rec.uscc)
             enterprise = aggregates[rec.uscc]
             source = rec.source.model_dump()
             data = rec.data.model_dump(mode="json", exclude_none=True)
             try:
+                if enterprise is not None and rec.type in REPAIR_DECISIONS:
+                    _check_repair_authority(enterprise.history, rec.data.application_id, rec.source.department)
                 if enterprise is None and rec.type == "enterprise.registered":
                     enterprise = Enterprise.register(rec.uscc, rec.effective_on, source, data, today=today)
                     aggregates[rec.uscc] = enterprise
@@ -192,13 +222,6 @@ class Intake:
             self.ledger.save(*changed, records=log_entries)
         return outcomes
 
-    def _get(self, uscc: str) -> Enterprise | None:
-        enterprise_id = Enterprise.create_id(uscc)
-        if enterprise_id not in self.ledger.repository:
-            return None
-        enterprise: Enterprise = self.ledger.repository.get(enterprise_id)
-        return enterprise
-
     def _recorded_fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         keys = list(keys)
         if not keys:
@@ -210,6 +233,38 @@ class Intake:
                 ([k[0] for k in keys], [k[1] for k in keys]),
             ).fetchall()
         return {(r["department"], r["record_id"]): r["fingerprint"] for r in rows}
+
+
+def _authorise(raw: Any, author: Author) -> tuple[Any, Problem | None]:
+    """The record as `author` sends it (department and operator filled from the author), or
+    why the author may not send it. Judged before validation: a foreign record says nothing more."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("source"), dict):
+        return raw, None  # not a record at all: validation names the problem
+    source = dict(raw["source"])
+    stated = source.setdefault("department", author.department)
+    if not isinstance(stated, str):
+        return raw, None  # validation names the problem
+    if stated != author.department:
+        reason = f"this token writes for department {author.department!r} only, not {stated!r}"
+        return raw, Problem("source.department", reason, "AUTH-01")
+    record_type = raw.get("type")
+    if isinstance(record_type, str) and record_type not in author.record_types and record_type in DATA_MODELS:
+        return raw, Problem("type", f"this token may not write {record_type} records", "AUTH-02")
+    source["operator"] = author.operator
+    return {**raw, "source": source}, None
+
+
+def _check_repair_authority(history: list[Fact], application_id: str, department: str) -> None:
+    """A repair is decided by the authority that recorded the repaired record (rulebook REP-02)."""
+    applied = next((f for f in history if f.type == "repair.applied" and f.data.application_id == application_id), None)
+    if applied is None:
+        return  # the domain's reference check names the missing application (LEDGER-07)
+    kind, ref = applied.data.target_kind, applied.data.target_ref
+    target_type, attribute = {"penalty": ("penalty.decided", "decision_no")}.get(kind, (f"{kind}.listed", "listing_id"))
+    target = next((f for f in history if f.type == target_type and getattr(f.data, attribute) == ref), None)
+    if target is not None and target.department != department:
+        reason = f"the {kind} record {ref!r} belongs to {target.department!r}, which decides its repair (REP-02)"
+        raise RecordRefusedError([Problem("source.department", reason, "AUTH-03")])
 
 
 def _outcome(item: _Valid, status: Status, errors: list[Problem] | None = None) -> Outcome:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ledger import reference
 from ledger.application import Ledger, ledger_env
@@ -12,6 +12,9 @@ from ledger.intake import Intake
 from ledger.locks import EnterpriseLocks
 from ledger.reference import RuleContext
 from ledger.reads import Reads
+from ledger.tokens import TokenStore
+from projections.runner import Projector
+from projections.view import rule_context
 
 
 @dataclass
@@ -23,6 +26,14 @@ class Runtime:
     reads: Reads
     locks: EnterpriseLocks
     rules: RuleContext
+    tokens: TokenStore = field(init=False)
+    projector: Projector = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Tokens share the ledger's connection pool: one lookup per authenticated request.
+        self.tokens = TokenStore(self.ledger.recorder.datastore.get_connection)  # type: ignore[attr-defined]
+        # Read models (issue 4): started in the server's lifespan or by `credit-ledger project`.
+        self.projector = Projector(self.server.conninfo, self.ledger.mapper, lambda: rule_context(self))
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -36,5 +47,6 @@ class Runtime:
         return cls(settings, server, ledger, Intake(ledger, locks), Reads(ledger), locks, rules)
 
     def close(self) -> None:
+        self.projector.stop()
         self.locks.close()
         self.ledger.close()

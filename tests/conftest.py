@@ -7,20 +7,24 @@ Unset: an embedded PostgreSQL in `var/test-pg` (started once, reused across runs
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from ledger.config import PROJECT_ROOT, Settings
-from ledger.database import Server, create_database, drop_database, migrate, start_embedded
+from ledger.database import Server, drop_database, fresh_database, start_embedded
+from ledger.intake import Author
 from ledger.runtime import Runtime
+from ledger.tokens import WRITABLE, Role, TokenStore
 
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
-LEDGER_TABLES = ("ledger_events", "record_log", "holiday_schedules", "reference_values")
+LEDGER_TABLES = (
+    "ledger_events", "record_log", "holiday_schedules", "reference_values", "api_tokens",
+    "projection_items_a", "projection_items_b",  # read models (issue 4); their position is reset below
+)
 
 
 def _server_url() -> str:
@@ -30,15 +34,9 @@ def _server_url() -> str:
 @pytest.fixture(scope="session")
 def test_server() -> Iterator[Server]:
     """A freshly created, migrated test database, dropped at the end of the run."""
-    params = {k: v for k, v in psycopg.conninfo.conninfo_to_dict(_server_url()).items() if v not in (None, "")}
-    params.setdefault("user", "postgres")
-    maintenance = Server({**params, "dbname": "postgres"})
-    drop_database(maintenance, TEST_DATABASE)
-    create_database(maintenance, TEST_DATABASE)
-    server = maintenance.with_database(TEST_DATABASE)
-    migrate(server)
+    server = fresh_database(_server_url(), TEST_DATABASE)
     yield server
-    drop_database(maintenance, TEST_DATABASE)
+    drop_database(server.with_database("postgres"), TEST_DATABASE)
 
 
 @pytest.fixture
@@ -46,6 +44,7 @@ def clean_db(test_server: Server) -> Server:
     tables = ", ".join(LEDGER_TABLES)
     with test_server.connect(autocommit=True) as conn:
         conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+        conn.execute("UPDATE projection_state SET position = 0")
     return test_server
 
 
@@ -68,3 +67,29 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(lambda: Runtime.open(settings))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def officer(department: str, operator: str = "officer-1") -> Author:
+    """The author of records written in-process as an officer of `department` (what a token gives)."""
+    return Author(department, operator, WRITABLE[Role.officer])
+
+
+@pytest.fixture
+def tokens(clean_db: Server) -> TokenStore:
+    from psycopg.rows import dict_row
+
+    return TokenStore(lambda: clean_db.connect(row_factory=dict_row))
+
+
+@pytest.fixture
+def auth(tokens: TokenStore) -> Callable[..., dict[str, str]]:
+    """`auth("TJ-ENF")`: headers with an officer token of TJ-ENF; `auth("TJ-X", "auditor")` another role.
+    One token per (department, role) per test."""
+    issued: dict[tuple[str, str], str] = {}
+
+    def headers(department: str, role: str = "officer") -> dict[str, str]:
+        if (department, role) not in issued:
+            issued[(department, role)] = tokens.create(department, role, label=f"{role}-{department}")[1]
+        return {"Authorization": f"Bearer {issued[(department, role)]}"}
+
+    return headers

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from api.auth import EnterpriseReader
 from api.deps import KnownAtDep, RuntimeDep, UsccDep
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
@@ -15,10 +16,16 @@ def get_enterprise(uscc: UsccDep, runtime: RuntimeDep) -> dict[str, Any]:
     return runtime.reads.enterprise(uscc)
 
 
-@router.get("/{uscc}/timeline")
-def get_timeline(uscc: UsccDep, runtime: RuntimeDep, known_at: KnownAtDep = None) -> dict[str, Any]:
+@router.get(
+    "/{uscc}/timeline",
+    responses={401: {"description": "no token (the public)"}, 403: {"description": "the token may not read it"}},
+)
+def get_timeline(
+    uscc: UsccDep, runtime: RuntimeDep, _reader: EnterpriseReader, known_at: KnownAtDep = None
+) -> dict[str, Any]:
     """Every record in ledger order, with the corrections and retractions that apply to it,
-    as the ledger knew it at `known_at`."""
+    as the ledger knew it at `known_at`. Personal data included: needs an `auditor` token, or
+    an `officer`/`reviewer` token of a department that has a record about the enterprise."""
     return {
         "uscc": uscc,
         "known_at": known_at.isoformat() if known_at else None,

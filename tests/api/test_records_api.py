@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,25 +10,26 @@ from tests.builders import corrected, make_uscc, penalty_decided, permit_granted
 
 USCC = make_uscc(21)
 PROBLEM = "application/problem+json"
+Auth = Callable[..., dict[str, str]]
 
 
-def test_one_good_record_is_recorded_with_201(client: TestClient) -> None:
-    response = client.post("/v1/records", json=registered(USCC))
+def test_one_good_record_is_recorded_with_201(client: TestClient, auth: Auth) -> None:
+    response = client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
     assert response.status_code == 201
     assert response.json()["results"][0]["status"] == "recorded"
 
 
-def test_the_same_record_again_is_a_duplicate(client: TestClient) -> None:
+def test_the_same_record_again_is_a_duplicate(client: TestClient, auth: Auth) -> None:
     rec = registered(USCC)
-    client.post("/v1/records", json=rec)
-    response = client.post("/v1/records", json=rec)
+    client.post("/v1/records", json=rec, headers=auth("TJ-LIC"))
+    response = client.post("/v1/records", json=rec, headers=auth("TJ-LIC"))
     assert response.status_code == 200
     assert response.json()["results"][0]["status"] == "duplicate"
 
 
-def test_a_batch_answers_per_record(client: TestClient) -> None:
+def test_a_batch_answers_per_record(client: TestClient, auth: Auth) -> None:
     batch = [registered(USCC), permit_granted(USCC), {"type": "nonsense.happened"}]
-    response = client.post("/v1/records", json=batch)
+    response = client.post("/v1/records", json=batch, headers=auth("TJ-LIC"))
     assert response.status_code == 200
     body = response.json()
     assert [r["status"] for r in body["results"]] == ["recorded", "recorded", "rejected"]
@@ -36,9 +38,9 @@ def test_a_batch_answers_per_record(client: TestClient) -> None:
     assert "nonsense.happened" in body["results"][2]["errors"][0]["reason"]
 
 
-def test_a_rejected_single_record_is_a_problem_naming_field_and_rule(client: TestClient) -> None:
+def test_a_rejected_single_record_is_a_problem_naming_field_and_rule(client: TestClient, auth: Auth) -> None:
     bad = registered("91120116MA05JK122H")
-    response = client.post("/v1/records", json=bad)
+    response = client.post("/v1/records", json=bad, headers=auth("TJ-LIC"))
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     error = response.json()["errors"][0]
@@ -47,10 +49,10 @@ def test_a_rejected_single_record_is_a_problem_naming_field_and_rule(client: Tes
     assert "check character" in error["reason"]
 
 
-def test_a_state_rule_refusal_names_its_rule(client: TestClient) -> None:
-    client.post("/v1/records", json=registered(USCC))
+def test_a_state_rule_refusal_names_its_rule(client: TestClient, auth: Auth) -> None:
+    client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
     renewal = {**permit_granted(USCC), "type": "permit.renewed", "data": {"permit_no": "X", "valid_until": "2030-01-01"}}
-    response = client.post("/v1/records", json=renewal)
+    response = client.post("/v1/records", json=renewal, headers=auth("TJ-LIC"))
     assert response.status_code == 422
     assert response.json()["errors"][0] == {
         "field": "data.permit_no",
@@ -75,8 +77,8 @@ def test_a_state_rule_refusal_names_its_rule(client: TestClient) -> None:
         ("\ud800".encode("utf-8", "surrogatepass"), 400),
     ],
 )
-def test_bad_input_gets_a_4xx_problem_and_records_nothing(client: TestClient, body: bytes, status: int) -> None:
-    response = client.post("/v1/records", content=body, headers={"content-type": "application/json"})
+def test_bad_input_gets_a_4xx_problem_and_records_nothing(client: TestClient, auth: Auth, body: bytes, status: int) -> None:
+    response = client.post("/v1/records", content=body, headers={"content-type": "application/json", **auth("TJ-LIC")})
     assert response.status_code == status
     if status != 200:
         assert response.headers["content-type"] == PROBLEM
@@ -86,22 +88,23 @@ def test_bad_input_gets_a_4xx_problem_and_records_nothing(client: TestClient, bo
     assert client.get(f"/v1/enterprises/{USCC}").status_code == 404
 
 
-def test_a_batch_over_the_maximum_is_refused_with_413(client: TestClient) -> None:
+def test_a_batch_over_the_maximum_is_refused_with_413(client: TestClient, auth: Auth) -> None:
     batch = [registered(make_uscc(1000 + n)) for n in range(1001)]
-    response = client.post("/v1/records", json=batch)
+    response = client.post("/v1/records", json=batch, headers=auth("TJ-LIC"))
     assert response.status_code == 413
     assert "at most 1000" in response.json()["detail"]
     assert client.get(f"/v1/enterprises/{make_uscc(1000)}").status_code == 404
 
 
-def test_a_body_over_the_byte_limit_is_refused_with_413(client: TestClient) -> None:
-    response = client.post("/v1/records", content=b"[" + b" " * (9 * 1024 * 1024) + b"]", headers={"content-type": "application/json"})
+def test_a_body_over_the_byte_limit_is_refused_with_413(client: TestClient, auth: Auth) -> None:
+    headers = {"content-type": "application/json", **auth("TJ-LIC")}
+    response = client.post("/v1/records", content=b"[" + b" " * (9 * 1024 * 1024) + b"]", headers=headers)
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
 
 
-def test_the_enterprise_shows_its_registration_facts_without_personal_data(client: TestClient) -> None:
-    client.post("/v1/records", json=[registered(USCC), permit_granted(USCC)])
+def test_the_enterprise_shows_its_registration_facts_without_personal_data(client: TestClient, auth: Auth) -> None:
+    client.post("/v1/records", json=[registered(USCC), permit_granted(USCC)], headers=auth("TJ-LIC"))
     body = client.get(f"/v1/enterprises/{USCC.lower()}").json()
     assert body["uscc"] == USCC
     assert body["name"] == "天津市滨海新区海河乳业有限公司"
@@ -109,31 +112,33 @@ def test_the_enterprise_shows_its_registration_facts_without_personal_data(clien
     assert "legal_representative" not in body
 
 
-def test_an_unknown_or_invalid_uscc_is_404_or_422(client: TestClient) -> None:
+def test_an_unknown_or_invalid_uscc_is_404_or_422(client: TestClient, auth: Auth) -> None:
     assert client.get(f"/v1/enterprises/{make_uscc(99)}").status_code == 404
-    response = client.get("/v1/enterprises/123/timeline")
+    response = client.get("/v1/enterprises/123/timeline", headers=auth("TJ-CREDIT", "auditor"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["rule"] == "ID-02"
 
 
-def test_the_timeline_shows_a_correction_only_from_its_recorded_time(client: TestClient) -> None:
+def test_the_timeline_shows_a_correction_only_from_its_recorded_time(client: TestClient, auth: Auth) -> None:
     penalty = penalty_decided(USCC)
-    client.post("/v1/records", json=[registered(USCC), penalty])
-    before = client.get(f"/v1/enterprises/{USCC}/timeline").json()["records"][-1]["recorded_at"]
+    client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
+    client.post("/v1/records", json=penalty, headers=auth("TJ-ENF"))
+    reader = auth("TJ-ENF")  # an officer of a department with a record about the enterprise
+    before = client.get(f"/v1/enterprises/{USCC}/timeline", headers=reader).json()["records"][-1]["recorded_at"]
     fix = corrected(USCC, penalty, {**penalty["data"], "fine_yuan": "2000.00"})
-    assert client.post("/v1/records", json=fix).status_code == 201
+    assert client.post("/v1/records", json=fix, headers=auth("TJ-ENF")).status_code == 201
 
-    then = client.get(f"/v1/enterprises/{USCC}/timeline", params={"known_at": before}).json()["records"]
+    then = client.get(f"/v1/enterprises/{USCC}/timeline", params={"known_at": before}, headers=reader).json()["records"]
     assert len(then) == 2 and then[1]["amended_by"] == []
-    now = client.get(f"/v1/enterprises/{USCC}/timeline").json()["records"]
+    now = client.get(f"/v1/enterprises/{USCC}/timeline", headers=reader).json()["records"]
     assert now[1]["data_in_force"]["fine_yuan"] == "2000.00"
     assert now[1]["amended_by"][0]["record_id"] == fix["source"]["record_id"]
     assert now[2]["type"] == "record.corrected"
 
 
-def test_a_malformed_known_at_is_a_422_naming_the_parameter(client: TestClient) -> None:
-    client.post("/v1/records", json=registered(USCC))
-    response = client.get(f"/v1/enterprises/{USCC}/timeline", params={"known_at": "yesterday"})
+def test_a_malformed_known_at_is_a_422_naming_the_parameter(client: TestClient, auth: Auth) -> None:
+    client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
+    response = client.get(f"/v1/enterprises/{USCC}/timeline", params={"known_at": "yesterday"}, headers=auth("TJ-LIC"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "known_at"
 

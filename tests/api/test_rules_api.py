@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from ledger.runtime import Runtime
 from tests.builders import make_uscc, penalty_decided, record, registered
+from tests.conftest import officer
 
 USCC = make_uscc(41)
 
@@ -62,7 +63,8 @@ def test_a_bad_calendar_question_is_a_422_naming_the_parameter(client: TestClien
 
 def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(client: TestClient, runtime: Runtime) -> None:
     penalty = penalty_decided(USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"})
-    runtime.intake.submit([registered(USCC), penalty])
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     decision_no = penalty["data"]["decision_no"]
     params = {"target_kind": "penalty", "target_ref": decision_no, "on": "2024-09-10"}
     body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params).json()
@@ -76,7 +78,8 @@ def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(client: T
 
 def test_a_suspension_can_never_be_repaired(client: TestClient, runtime: Runtime) -> None:
     penalty = penalty_decided(USCC, data={"penalty_kinds": ["suspension"], "fine_yuan": None})
-    runtime.intake.submit([registered(USCC), penalty])
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2026-01-01"}
     body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params).json()
     assert body["may_apply"] is False and body["earliest_on"] is None
@@ -85,7 +88,8 @@ def test_a_suspension_can_never_be_repaired(client: TestClient, runtime: Runtime
 
 def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(runtime: Runtime) -> None:
     penalty = penalty_decided(USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"})
-    runtime.intake.submit([registered(USCC), penalty])
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     application = record(
         "repair.applied",
         USCC,
@@ -93,7 +97,7 @@ def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(run
         {"application_id": "A-1", "target_kind": "penalty", "target_ref": penalty["data"]["decision_no"]},
         department="TJ-ENF",
     )
-    [outcome] = runtime.intake.submit([application])
+    [outcome] = runtime.intake.submit([application], author=officer("TJ-ENF"))
     assert outcome.status == "rejected"
     problem = outcome.errors[0]
     assert problem.rule == "PEN-11" and problem.earliest_on is not None
@@ -101,7 +105,8 @@ def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(run
 
 
 def test_a_penalty_entered_late_shows_a_missed_publication_deadline(client: TestClient, runtime: Runtime) -> None:
-    runtime.intake.submit([registered(USCC), penalty_decided(USCC, effective_on="2024-03-01")])
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    runtime.intake.submit([penalty_decided(USCC, effective_on="2024-03-01")], author=officer("TJ-ENF"))
     body = client.get(f"/v1/enterprises/{USCC}/deadlines", params={"as_of": "2026-11-25"}).json()
     missed = [d for d in body["deadlines"] if d["status"] == "missed"]
     assert any(d["rule"] == "PEN-05" for d in missed)
@@ -116,7 +121,8 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     from tests.e2e.conftest import run_cli
 
     penalty = penalty_decided(USCC, data={"fine_yuan": "20000.00", "published_on": "2024-03-10"})
-    runtime.intake.submit([registered(USCC), penalty])
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2024-04-01"}
     url = f"/v1/enterprises/{USCC}/repair-eligibility"
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:

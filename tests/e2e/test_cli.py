@@ -8,9 +8,12 @@ from tests.builders import make_uscc, record, registered
 from tests.e2e.conftest import run_cli
 
 
+DEPARTMENT = "TJ-D120116"  # the district bureau the files are imported as (--department)
+
+
 def _inspection(uscc: str, n: int) -> dict:
     data = {"task_id": f"T-{n}", "item": "食品生产日常检查", "kind": "key_supervision", "result": "compliant"}
-    return record("inspection.concluded", uscc, "2024-05-10", data, department="TJ-D120116", record_id=f"INS-{n}")
+    return record("inspection.concluded", uscc, "2024-05-10", data, department=DEPARTMENT, record_id=f"INS-{n}")
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -25,14 +28,14 @@ def _count(server: Server) -> int:
 
 def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them(clean_db: Server, tmp_path: Path) -> None:
     uscc = make_uscc(31)
-    good = [json.dumps(registered(uscc), ensure_ascii=False)] + [
+    good = [json.dumps(registered(uscc, department=DEPARTMENT), ensure_ascii=False)] + [
         json.dumps(_inspection(uscc, n), ensure_ascii=False) for n in range(999)
     ]
     bad = ['{"type": "inspection.concluded", truncated', json.dumps({**_inspection(uscc, 5000), "uscc": "91120116MA05JK122H"}), "[]"]
     lines = good[:400] + [bad[0]] + good[400:700] + [bad[1]] + good[700:] + [bad[2]]
     file = _write(tmp_path / "records.jsonl", lines)
 
-    result = run_cli(clean_db, "import", str(file))
+    result = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
     assert result.returncode == 0, result.stderr
     assert "recorded=1000 duplicate=0 rejected=3" in result.stdout
     assert _count(clean_db) == 1000
@@ -46,10 +49,10 @@ def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them
 
 def test_importing_the_same_file_twice_records_each_record_once(clean_db: Server, tmp_path: Path) -> None:
     uscc = make_uscc(32)
-    lines = [json.dumps(registered(uscc))] + [json.dumps(_inspection(uscc, n)) for n in range(50)]
+    lines = [json.dumps(registered(uscc, department=DEPARTMENT))] + [json.dumps(_inspection(uscc, n)) for n in range(50)]
     file = _write(tmp_path / "twice.jsonl", lines)
-    first = run_cli(clean_db, "import", str(file))
-    second = run_cli(clean_db, "import", str(file))
+    first = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
+    second = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
     assert "recorded=51 duplicate=0 rejected=0" in first.stdout
     assert "recorded=0 duplicate=51 rejected=0" in second.stdout
     assert _count(clean_db) == 51
@@ -66,6 +69,6 @@ def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
 
 
 def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:
-    result = run_cli(clean_db, "import", str(tmp_path / "absent.jsonl"))
+    result = run_cli(clean_db, "import", str(tmp_path / "absent.jsonl"), "--department", DEPARTMENT)
     assert result.returncode == 2
     assert "does not exist" in result.stderr

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from ledger.tokens import TokenStore
 from tests.builders import make_uscc, record, registered
 
 ENTERPRISES = [make_uscc(500 + n) for n in range(10)]
@@ -18,9 +19,9 @@ def _client_records(client_no: int) -> list[dict]:
     return out
 
 
-def _post_all(base: str, records: list[dict]) -> list[str]:
+def _post_all(base: str, records: list[dict], token: str) -> list[str]:
     statuses = []
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
         for start in range(0, len(records), 50):
             response = client.post("/v1/records", json=records[start : start + 50])
             response.raise_for_status()
@@ -28,17 +29,20 @@ def _post_all(base: str, records: list[dict]) -> list[str]:
     return statuses
 
 
-def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_server: str) -> None:
-    setup = httpx.post(f"{live_server}/v1/records", json=[registered(u) for u in ENTERPRISES], timeout=60)
+def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_server: str, tokens: TokenStore) -> None:
+    licensing = {"Authorization": f"Bearer {tokens.create('TJ-LIC', 'officer')[1]}"}
+    inspectors = tokens.create("TJ-SE", "officer")[1]
+    auditor = {"Authorization": f"Bearer {tokens.create('TJ-CREDIT', 'auditor')[1]}"}
+    setup = httpx.post(f"{live_server}/v1/records", json=[registered(u) for u in ENTERPRISES], timeout=60, headers=licensing)
     assert setup.json()["summary"]["recorded"] == 10
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda c: _post_all(live_server, _client_records(c)), range(8)))
+        results = list(pool.map(lambda c: _post_all(live_server, _client_records(c), inspectors), range(8)))
     assert all(statuses == ["recorded"] * 1000 for statuses in results)
 
     seen: list[str] = []
     for uscc in ENTERPRISES:
-        timeline = httpx.get(f"{live_server}/v1/enterprises/{uscc}/timeline", timeout=60).json()["records"]
+        timeline = httpx.get(f"{live_server}/v1/enterprises/{uscc}/timeline", timeout=60, headers=auditor).json()["records"]
         seen += [e["source"]["record_id"] for e in timeline if e["type"] == "inspection.concluded"]
     assert len(seen) == 8000
     assert len(set(seen)) == 8000

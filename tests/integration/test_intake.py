@@ -5,12 +5,16 @@ from datetime import datetime, timedelta
 
 from ledger.runtime import Runtime
 from tests.builders import corrected, make_uscc, penalty_decided, permit_granted, record, registered
+from tests.conftest import officer
 
 USCC = make_uscc(11)
 
 
+LIC = officer("TJ-LIC")
+
+
 def _statuses(runtime: Runtime, records: list[dict]) -> list[str]:
-    return [o.status for o in runtime.intake.submit(records)]
+    return [o.status for o in runtime.intake.submit(records, author=LIC)]
 
 
 def test_a_record_sent_twice_is_recorded_once(runtime: Runtime) -> None:
@@ -22,16 +26,16 @@ def test_a_record_sent_twice_is_recorded_once(runtime: Runtime) -> None:
 
 def test_a_resend_by_another_operator_is_still_a_duplicate(runtime: Runtime) -> None:
     reg = registered(USCC)
-    runtime.intake.submit([reg])
+    runtime.intake.submit([reg], author=LIC)
     again = {**reg, "source": {**reg["source"], "operator": "officer-2"}}
-    assert _statuses(runtime, [again]) == ["duplicate"]
+    assert [o.status for o in runtime.intake.submit([again], author=officer("TJ-LIC", "officer-2"))] == ["duplicate"]
 
 
 def test_a_different_record_under_a_used_key_is_a_conflict_not_an_overwrite(runtime: Runtime) -> None:
     reg = registered(USCC)
-    runtime.intake.submit([reg])
+    runtime.intake.submit([reg], author=LIC)
     changed = registered(USCC, data={"name": "另一个名字有限公司"}, record_id=reg["source"]["record_id"])
-    [outcome] = runtime.intake.submit([changed])
+    [outcome] = runtime.intake.submit([changed], author=LIC)
     assert outcome.status == "rejected"
     assert outcome.errors[0].rule == "LEDGER-08"
     assert runtime.reads.enterprise(USCC)["name"] == reg["data"]["name"]
@@ -45,7 +49,7 @@ def test_the_good_records_of_a_batch_are_recorded_and_the_bad_ones_reported(runt
         permit_granted(make_uscc(12)),
         record("permit.renewed", USCC, "2022-01-01", {"permit_no": "NOPE", "valid_until": "2030-01-01"}),
     ]
-    outcomes = runtime.intake.submit(batch)
+    outcomes = runtime.intake.submit(batch, author=LIC)
     assert [o.status for o in outcomes] == ["recorded", "rejected", "recorded", "rejected", "rejected"]
     assert {e.field for e in outcomes[1].errors} >= {"effective_on", "source", "data"}
     assert outcomes[3].errors[0].rule == "LEDGER-03"
@@ -55,7 +59,7 @@ def test_the_good_records_of_a_batch_are_recorded_and_the_bad_ones_reported(runt
 
 def test_recorded_time_never_goes_back_along_the_log(runtime: Runtime) -> None:
     for n in range(20):
-        runtime.intake.submit([registered(make_uscc(100 + n))])
+        runtime.intake.submit([registered(make_uscc(100 + n))], author=LIC)
     with runtime.server.connect() as conn:
         times = [r[0] for r in conn.execute("SELECT recorded_at FROM record_log ORDER BY notification_id")]
     assert len(times) == 20
@@ -64,7 +68,7 @@ def test_recorded_time_never_goes_back_along_the_log(runtime: Runtime) -> None:
 
 def test_a_timeline_before_a_correction_shows_the_record_uncorrected(runtime: Runtime) -> None:
     grant = permit_granted(USCC)
-    runtime.intake.submit([registered(USCC), grant])
+    runtime.intake.submit([registered(USCC), grant], author=LIC)
     before = datetime.now().astimezone()
     fix = corrected(USCC, grant, {**grant["data"], "valid_until": "2026-06-30"})
     assert _statuses(runtime, [fix]) == ["recorded"]
@@ -81,13 +85,14 @@ def test_a_timeline_before_a_correction_shows_the_record_uncorrected(runtime: Ru
 
 
 def test_concurrent_writers_on_one_enterprise_lose_nothing(runtime: Runtime) -> None:
-    runtime.intake.submit([registered(USCC)])
+    runtime.intake.submit([registered(USCC)], author=LIC)
     errors: list[Exception] = []
 
     def write(worker: int) -> None:
         try:
             for n in range(15):
-                runtime.intake.submit([penalty_decided(USCC, decision_no=f"D-{worker}-{n}", record_id=f"W{worker}-{n}")])
+                penalty = penalty_decided(USCC, decision_no=f"D-{worker}-{n}", record_id=f"W{worker}-{n}")
+                runtime.intake.submit([penalty], author=officer("TJ-ENF"))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -109,7 +114,7 @@ def test_two_writers_registering_one_enterprise_collide_instead_of_duplicating(r
 
     def write(rec: dict) -> None:
         barrier.wait()
-        results.extend(o.status for o in runtime.intake.submit([rec]))
+        results.extend(o.status for o in runtime.intake.submit([rec], author=LIC))
 
     threads = [threading.Thread(target=write, args=(r,)) for r in (first, second)]
     for t in threads:
@@ -121,7 +126,7 @@ def test_two_writers_registering_one_enterprise_collide_instead_of_duplicating(r
 
 
 def test_a_known_at_before_the_first_record_finds_nothing(runtime: Runtime) -> None:
-    runtime.intake.submit([registered(USCC)])
+    runtime.intake.submit([registered(USCC)], author=LIC)
     import pytest
 
     from ledger.reads import EnterpriseNotFoundError

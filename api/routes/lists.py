@@ -1,0 +1,60 @@
+"""List membership at any point in time and list changes between two dates (issue 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.limits import PageSizeDep
+from api.deps import KnownAtDep, RuntimeDep
+from api.errors import InvalidInputError, NotFoundError
+from api.routes.public import AsOf, moments
+from domain.consistency import Problem
+from projections import lists
+
+router = APIRouter(prefix="/v1/lists", tags=["lists"])
+
+ListName = Annotated[str, Path(description="key-sector, abnormal, serious or exposure")]
+
+
+def _known(list_name: str) -> str:
+    if list_name not in lists.LISTS:
+        raise NotFoundError(f"no list {list_name!r}; lists are {', '.join(lists.LISTS)}")
+    return list_name
+
+
+@router.get("/{list_name}")
+def list_members(
+    list_name: ListName, runtime: RuntimeDep, as_of: AsOf = None, known_at: KnownAtDep = None,
+    sector: Annotated[str | None, Query(description="food_production, special_food or special_equipment")] = None,
+    district: Annotated[str | None, Query(description="GB/T 2260 district code")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: PageSizeDep = 20,
+) -> dict[str, Any]:
+    """Members on `as_of` as known at `known_at`, each with its interval and the records and
+    rules behind it, ordered by USCC and paged by cursor."""
+    day, moment = moments(as_of, known_at)
+    try:
+        with runtime.server.connect() as conn:
+            return lists.members(conn, _known(list_name), day, moment, sector=sector, district=district,
+                                 cursor=cursor, limit=limit)
+    except lists.BadCursorError as exc:
+        raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
+
+
+@router.get("/{list_name}/changes")
+def list_changes(
+    list_name: ListName, runtime: RuntimeDep,
+    from_: Annotated[date, Query(alias="from", description="first day (exclusive)")],
+    to: Annotated[date, Query(description="last day (inclusive)")],
+    known_at: KnownAtDep = None,
+) -> dict[str, Any]:
+    """Who joined and who left the list on a day after `from` up to `to`, with the reason
+    (rules and records), as known at `known_at` — for departments carrying out joint punishment."""
+    if to < from_:
+        raise InvalidInputError("bad period", [Problem("to", "must not be before from")])
+    _, moment = moments(None, known_at)
+    with runtime.server.connect() as conn:
+        return lists.changes(conn, _known(list_name), from_, to, moment)

@@ -1,0 +1,30 @@
+"""Find an enterprise by USCC or by part of its name (rulebook GSXT-02)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import RuntimeDep
+from api.errors import InvalidInputError
+from api.limits import PageSizeDep, public_search_rate_limit
+from domain.consistency import Problem
+from projections import lists
+
+router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
+
+
+@router.get("", dependencies=[Depends(public_search_rate_limit)])
+def search_enterprises(
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="USCC (or its beginning) or part of a name")],
+    limit: PageSizeDep = 20,
+) -> dict[str, Any]:
+    """Enterprises whose USCC starts with `q` or whose name (current or former) contains it.
+    A query of a single character is refused as too vague (GSXT-02)."""
+    q = q.strip()
+    if len(q) < 2:
+        raise InvalidInputError("query too vague", [Problem("q", "give at least two characters", "GSXT-02")])
+    with runtime.server.connect() as conn:
+        return {"q": q, "results": lists.search(conn, q, limit)}

@@ -1,0 +1,167 @@
+"""Projection benchmark (issue 4): rebuild throughput against a raw sequential read of the event
+table, catch-up throughput of the runner, and latency of public-view and list queries.
+
+    python bench/projections.py                 # 100,000 events, 3 runs of each figure
+    python bench/projections.py --events 20000 --runs 2
+
+Records come from bench/generate.py and go through the ordinary intake (under one department,
+so that they can be sent in batches of 500). Results: a table on stdout and
+bench/results/projections.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import markdown_table, percentile, scratch_server, settings_for, summary, write_results  # noqa: E402
+from bench.generate import generate  # noqa: E402
+from domain.records import DATA_MODELS  # noqa: E402
+from ledger.intake import Author  # noqa: E402
+from ledger.runtime import Runtime  # noqa: E402
+from projections import lists, view  # noqa: E402
+from projections.rebuild import rebuild  # noqa: E402
+
+DEPARTMENT = "TJ-BENCH"
+
+
+def one_department(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in records:
+        src = r["source"]
+        r = {**r, "source": {**src, "department": DEPARTMENT, "record_id": f"{src['department']}/{src['record_id']}"}}
+        if r["type"] in ("record.corrected", "record.retracted"):
+            t = r["data"]["target"]
+            r["data"] = {**r["data"], "target": {"department": DEPARTMENT, "record_id": f"{t['department']}/{t['record_id']}"}}
+        out.append(r)
+    return out
+
+
+def load(runtime: Runtime, events: int, seed: int) -> int:
+    records = one_department(list(itertools.islice(generate("design", seed), events)))
+    author = Author(DEPARTMENT, "bench", frozenset(DATA_MODELS))
+    recorded = 0
+    for i in range(0, len(records), 500):
+        recorded += sum(o.status == "recorded" for o in runtime.intake.submit(records[i:i + 500], author=author))
+    return recorded
+
+
+def raw_read(runtime: Runtime) -> float:
+    """Rows per second of a server-side cursor over the whole event table into Python tuples."""
+    with runtime.server.connect() as conn, conn.transaction():
+        start = time.perf_counter()
+        n = 0
+        with conn.cursor(name="raw") as cur:
+            cur.itersize = 2000
+            cur.execute("SELECT notification_id, originator_id, originator_version, topic, state "
+                        "FROM ledger_events ORDER BY notification_id")
+            for _ in cur:
+                n += 1
+        return n / (time.perf_counter() - start)
+
+
+def rebuild_rate(runtime: Runtime, events: int) -> float:
+    calendar, reference = view.rule_context(runtime)
+    start = time.perf_counter()
+    report = rebuild(runtime.server.conninfo, runtime.ledger.mapper, calendar, reference)
+    assert report.events == events, (report.events, events)
+    return events / (time.perf_counter() - start)
+
+
+def catch_up_rate(runtime: Runtime, events: int) -> float:
+    """The live runner from position 0 (pages of 2,000, one transaction each) into an empty slot."""
+    with runtime.server.connect(autocommit=True) as conn:
+        slot = conn.execute("SELECT slot FROM projection_state").fetchone()[0]
+        conn.execute(f"TRUNCATE projection_items_{slot}")
+        conn.execute("UPDATE projection_state SET position = 0")
+    start = time.perf_counter()
+    runtime.projector.catch_up()
+    return events / (time.perf_counter() - start)
+
+
+def latencies(runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"public_view": [], "public_view_replay": [], "list_page": []}
+    calendar, reference = view.rule_context(runtime)
+    with runtime.server.connect() as conn:
+        for _ in range(n):
+            uscc, known_at = rng.choice(usccs), rng.choice(recorded)
+            as_of = date(2019, 1, 1) + timedelta(days=rng.randrange(2900))
+            t = time.perf_counter()
+            try:
+                view.from_read_model(conn, uscc, as_of, known_at)
+            except LookupError:
+                pass
+            out["public_view"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            try:
+                view.from_replay(runtime.reads, uscc, as_of, known_at, calendar, reference)
+            except LookupError:
+                pass
+            out["public_view_replay"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            lists.members(conn, rng.choice(list(lists.LISTS)), as_of, known_at, limit=100)
+            out["list_page"].append(time.perf_counter() - t)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=400, help="queries per latency run")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    server = scratch_server("credit_ledger_bench_projections")
+    runtime = Runtime.open(settings_for(server))
+    try:
+        t = time.perf_counter()
+        events = load(runtime, args.events, args.seed)
+        print(f"imported {events} records through the intake in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        with runtime.server.connect() as conn:
+            usccs = [r[0] for r in conn.execute("SELECT DISTINCT uscc FROM record_log")]
+            recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
+        recorded.append(datetime.now(timezone.utc))
+        raw, rebuilt, caught, ratios = [], [], [], []
+        lat: dict[str, list[float]] = {}
+        rng = random.Random(args.seed)
+        for run in range(args.runs):
+            raw.append(raw_read(runtime))
+            rebuilt.append(rebuild_rate(runtime, events))
+            ratios.append(rebuilt[-1] / raw[-1])
+            caught.append(catch_up_rate(runtime, events))
+            for name, values in latencies(runtime, usccs, recorded, rng, args.queries).items():
+                lat.setdefault(f"{name} p50", []).append(percentile(values, 0.50) * 1000)
+                lat.setdefault(f"{name} p99", []).append(percentile(values, 0.99) * 1000)
+            print(f"run {run + 1}: raw {raw[-1]:,.0f}/s rebuild {rebuilt[-1]:,.0f}/s ({ratios[-1]:.2f}) "
+                  f"catch-up {caught[-1]:,.0f}/s", file=sys.stderr)
+    finally:
+        runtime.close()
+    rows = [
+        ("raw sequential read of ledger_events", summary(raw), "rows/s"),
+        ("rebuild (all read models, from zero)", summary(rebuilt), "events/s"),
+        ("rebuild ÷ raw read (target ≥ 0.3)", summary(ratios), "ratio"),
+        ("runner catch-up, pages of 2,000", summary(caught), "events/s"),
+        *[(name, summary(values), "ms") for name, values in lat.items()],
+    ]
+    print(f"\n{events:,} events, {len(usccs):,} enterprises, {args.runs} runs\n")
+    print(markdown_table(rows))
+    path = write_results("projections", {
+        "events": events, "enterprises": len(usccs), "runs": args.runs, "queries_per_run": args.queries,
+        "figures": {label: {**s, "unit": unit} for label, s, unit in rows},
+    })
+    print(f"\nwritten {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

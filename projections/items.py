@@ -1,0 +1,188 @@
+"""The one pure function behind every read model: an enterprise's history → dated items.
+
+`items_of(history)` takes the raw history as known at some moment (every record, corrections
+and retractions included), resolves it and returns every derived, dated item: the rule
+intervals of `domain.rules.derive` and the public-view items (basic information, status,
+permits, inspections, commitments). The projector stores them with a recorded-time range; the
+replay path (`?source=replay`) calls the same function on `Reads.history(uscc, known_at)`, so
+the two agree by construction. No I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import date, timedelta
+from typing import Any
+
+from domain.calendar import WorkingCalendar
+from domain.history import Fact, resolve
+from domain.records import Data
+from domain.rules import derive
+from domain.rules.common import Interval, of_type
+from domain.rules.reference import ReferenceData
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """A derived fact valid over effective dates [start, end) (None: unbounded)."""
+
+    kind: str
+    subject: str
+    start: date | None
+    end: date | None
+    body: str  # canonical JSON (sorted keys): what the answer shows
+
+    @cached_property
+    def fingerprint(self) -> str:
+        text = f"{self.kind}\x1f{self.subject}\x1f{self.start}\x1f{self.end}\x1f{self.body}"
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+def canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def public_data(data: Data) -> dict[str, Any]:
+    """The record's data without the fields marked `x-personal` (PEN-03, KEY-07)."""
+    personal = {n for n, f in type(data).model_fields.items() if (f.json_schema_extra or {}).get("x-personal")}  # type: ignore[union-attr]
+    return data.model_dump(mode="json", exclude_none=True, exclude=personal)
+
+
+def _keys(keys: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"department": d, "record_id": r} for d, r in keys]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _from_interval(interval: Interval, by_key: dict[tuple[str, str], Fact]) -> Item:
+    body: dict[str, Any] = {
+        "rules": list(interval.rules),
+        "records": _keys(interval.records),
+        "version": interval.version,
+        "provisional": interval.provisional,
+        "start_due": _iso(interval.start_due),
+        "end_due": _iso(interval.end_due),
+        "note": interval.note,
+    }
+    first = by_key.get(interval.records[0]) if interval.records else None
+    if first is not None:
+        body["data"] = public_data(first.data)
+        body["effective_on"] = first.effective_on.isoformat()
+    return Item(interval.kind, interval.subject, interval.start, interval.end, canonical(body))
+
+
+def _basic_and_status(facts: Sequence[Fact]) -> list[Item]:
+    registered = of_type(facts, "enterprise.registered")
+    if not registered:
+        return []
+    reg = registered[0]
+    info = {**public_data(reg.data), "registered_on": reg.effective_on.isoformat()}
+    items: list[Item] = []
+    start, records = reg.effective_on, [reg.key]
+    for change in of_type(facts, "enterprise.changed"):
+        if change.effective_on > start:
+            items.append(_basic(start, change.effective_on, info, records))
+            start, records = change.effective_on, [reg.key]
+        info = {**info, **public_data(change.data)}
+        records = [*records, change.key]
+    items.append(_basic(start, None, info, records))
+    status, since, keys = "active", reg.effective_on, [reg.key]
+    for ender in of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered"):
+        if ender.effective_on < since:
+            continue
+        items.append(_status(status, since, ender.effective_on, keys))
+        status = "licence_revoked" if ender.type == "enterprise.licence_revoked" else "deregistered"
+        since, keys = ender.effective_on, [ender.key]
+    items.append(_status(status, since, None, keys))
+    return [i for i in items if i.end is None or i.start is None or i.start < i.end]
+
+
+def _basic(start: date, end: date | None, info: dict[str, Any], records: list) -> Item:
+    body = {**info, "rules": ["GSXT-03"], "records": _keys(records)}
+    return Item("basic_info", "basic", start, end, canonical(body))
+
+
+def _status(status: str, since: date, end: date | None, records: list) -> Item:
+    body = {"status": status, "since": since.isoformat(), "rules": ["GSXT-03"], "records": _keys(records)}
+    return Item("status", "status", since, end, canonical(body))
+
+
+def _permits(facts: Sequence[Fact]) -> list[Item]:
+    items = []
+    enders_all = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
+    for grant in of_type(facts, "permit.granted"):
+        no = grant.data.permit_no  # type: ignore[attr-defined]
+        data = public_data(grant.data)
+        records = [grant.key]
+        for renewal in of_type(facts, "permit.renewed"):
+            if renewal.data.permit_no == no and renewal.effective_on >= grant.effective_on:  # type: ignore[attr-defined]
+                data["valid_until"] = max(data["valid_until"], renewal.data.valid_until.isoformat())  # type: ignore[attr-defined]
+                records.append(renewal.key)
+        end = date.fromisoformat(data["valid_until"]) + timedelta(days=1)
+        reason, end_key = "expired", None
+        own = [f for f in of_type(facts, "permit.revoked", "permit.cancelled") if f.data.permit_no == no]  # type: ignore[attr-defined]
+        for ender in [*own, *enders_all]:
+            if ender.effective_on < end:
+                end, end_key = max(ender.effective_on, grant.effective_on), ender.key
+                reason = ender.type.split(".")[1] if ender.type.startswith("permit.") else ender.type
+        rules = ["GSXT-03", "KEY-06"]
+        valid = {**data, "state": "valid", "rules": rules, "records": _keys(records)}
+        if grant.effective_on < end:
+            items.append(Item("permit", no, grant.effective_on, end, canonical(valid)))
+        ended_keys = records + ([end_key] if end_key else [])
+        ended = {**data, "state": reason, "ended_on": end.isoformat(), "rules": [*rules, "KEY-04"],
+                 "records": _keys(ended_keys)}
+        items.append(Item("permit", no, end, None, canonical(ended)))
+    return items
+
+
+def _dated(facts: Sequence[Fact]) -> list[Item]:
+    """Inspections, consented commitments and untrue-commitment findings (GSXT-03, COM-06)."""
+    items = []
+    for f in of_type(facts, "inspection.concluded"):
+        body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["GSXT-03"],
+                "records": _keys([f.key])}
+        items.append(Item("inspection", f.data.task_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
+    made = {f.data.commitment_id: f for f in of_type(facts, "commitment.made")}  # type: ignore[attr-defined]
+    for f in made.values():
+        if f.data.consent_to_publish:  # type: ignore[attr-defined]
+            body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["COM-06"],
+                    "records": _keys([f.key])}
+            items.append(Item("commitment", f.data.commitment_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
+    for f in of_type(facts, "commitment.verified"):
+        if f.data.outcome != "untrue":  # type: ignore[attr-defined]
+            continue
+        cid = f.data.commitment_id  # type: ignore[attr-defined]
+        source = made.get(cid)
+        body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["COM-06"],
+                "records": _keys([f.key])}
+        if source is not None:
+            body["matter"] = source.data.matter  # type: ignore[attr-defined]
+        items.append(Item("untrue_commitment", cid, f.effective_on, None, canonical(body)))
+    return items
+
+
+def items_of(history: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData) -> list[Item]:
+    """Every dated item of one enterprise, sorted and without duplicates."""
+    if not history:
+        return []
+    facts = resolve(history)
+    by_key = {f.key: f for f in facts}
+    items = [Item("known", "", None, None, "{}")]
+    items += [_from_interval(i, by_key) for i in derive(facts, calendar, reference)]
+    items += _basic_and_status(facts)
+    items += _permits(facts)
+    items += _dated(facts)
+    return sorted(set(items), key=_order)
+
+
+def _order(item: Item) -> tuple:
+    return (item.kind, item.subject, item.start or date.min, item.end or date.max, item.body)

@@ -1,0 +1,152 @@
+"""Rebuild every read model from zero beside the live one, then switch in one transaction.
+
+1. The idle slot is emptied and its indexes dropped (bulk load is faster without them).
+2. In one REPEATABLE READ snapshot, the whole log up to its head is read enterprise by
+   enterprise; each enterprise's full bitemporal history of rows is computed in memory by the
+   same `timeline.evolve` the runner uses, and COPYed, closed ranges included.
+3. Indexes are built, the slot analysed, and the log written meanwhile is applied page by page.
+4. Under the state lock: the last pages are applied, the view `projection_items` is pointed at
+   the new slot and the position saved, in one transaction. Readers never wait for the build
+   and see either the old or the new slot, never a mix. The old slot is then emptied.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Mapper
+from psycopg import sql
+
+from domain.calendar import WorkingCalendar
+from domain.rules.reference import ReferenceData
+from projections import store
+from projections.runner import PAGE, decode, project_page
+from projections.timeline import Changes, evolve
+
+CHUNK = 2000  # events per fetch from the snapshot cursor
+
+
+@dataclass
+class RebuildReport:
+    slot: str
+    events: int
+    rows: int
+    position: int
+
+
+def rebuild(
+    conninfo: str, mapper: Mapper, calendar: WorkingCalendar, reference: ReferenceData,
+    *, on_start: Callable[[int], None] | None = None, on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> RebuildReport:
+    workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    with psycopg.connect(conninfo, autocommit=True) as ctl:
+        live, _ = store.read_state(ctl)
+        target = "b" if live == "a" else "a"
+        ctl.execute(sql.SQL("TRUNCATE {}").format(store.slot_table(target)))
+        ctl.execute("SELECT projection_drop_indexes(%s)", (target,))
+    with psycopg.connect(conninfo) as reader, psycopg.connect(conninfo) as writer:
+        # One snapshot for the whole build, shared by the worker processes (one per core):
+        # each takes the enterprises of its hash partition.
+        reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        reader.read_only = True
+        with reader.transaction():
+            position = store.head(reader)
+            snapshot = reader.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
+            if on_start:
+                on_start(position)
+            context = multiprocessing.get_context("fork")
+            done = context.Queue()
+            args = (conninfo, snapshot, position, target, mapper, calendar, reference, done)
+            procs = [context.Process(target=_build_partition, args=(k, workers, *args)) for k in range(workers)]
+            for proc in procs:
+                proc.start()
+            events = rows = finished = 0
+            while finished < workers:
+                kind, n_events, n_rows = done.get()
+                events, rows = events + n_events, rows + n_rows
+                finished += kind == "done"
+                if kind == "failed":
+                    for proc in procs:
+                        proc.kill()
+                    raise RuntimeError("a rebuild worker failed; the live read model is untouched")
+                if on_progress:
+                    on_progress(events)
+            for proc in procs:
+                proc.join()
+        with writer.transaction():
+            writer.execute("SELECT projection_create_indexes(%s)", (target,))
+        writer.execute(sql.SQL("ANALYZE {}").format(store.slot_table(target)))
+        writer.commit()
+        position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
+        with writer.transaction():
+            now_live, _ = store.lock_state(writer)
+            if now_live != live:
+                raise RuntimeError("another rebuild switched the read model meanwhile; run rebuild again")
+            position = _catch_up(writer, target, position, mapper, calendar, reference, lock=True)
+            writer.execute(sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(
+                store.slot_table(target)))
+            store.save_position(writer, position, target)
+    with psycopg.connect(conninfo, autocommit=True) as ctl:
+        ctl.execute("SET lock_timeout = '10s'")
+        try:
+            ctl.execute(sql.SQL("TRUNCATE {}").format(store.slot_table(live)))
+        except psycopg.errors.LockNotAvailable:
+            pass  # a long reader still on the old slot; the next rebuild empties it
+    return RebuildReport(target, events, rows, position)
+
+
+def _build_partition(k: int, workers: int, conninfo: str, snapshot: str, position: int, target: str,
+                     mapper: Mapper, calendar: WorkingCalendar, reference: ReferenceData, done: Any) -> None:
+    """Worker process: the enterprises with hash(uscc) mod workers = k, read in the shared snapshot,
+    their whole bitemporal history computed by `evolve` and COPYed into the new slot."""
+    events = rows = 0
+    try:
+        with psycopg.connect(conninfo) as reader, psycopg.connect(conninfo) as writer:
+            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            reader.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            with reader.cursor(name="rebuild") as cur, writer.transaction():
+                cur.itersize = CHUNK
+                cur.execute(store.EVENTS + " WHERE e.notification_id <= %s AND mod(abs(hashtext(r.uscc)), %s) = %s "
+                            "ORDER BY r.uscc, r.notification_id", (position, workers, k))
+                changes, reported = Changes(), 0
+                for uscc, group in groupby(cur, key=lambda r: r[5]):
+                    batch = list(group)
+                    facts = decode(mapper, batch).get(uscc, [])
+                    evolve(uscc, facts, {}, [f.recorded_at for f in facts], calendar, reference, changes)  # type: ignore[misc]
+                    events += len(batch)
+                    if len(changes.insert) >= CHUNK:
+                        rows += store.copy_rows(writer, target, changes.insert)
+                        changes = Changes()
+                        done.put(("progress", events - reported, 0))
+                        reported = events
+                rows += store.copy_rows(writer, target, changes.insert)
+        done.put(("done", events - reported, rows))
+    except BaseException:
+        done.put(("failed", 0, 0))
+        raise
+
+
+def _catch_up(conn: psycopg.Connection[Any], slot: str, position: int, mapper: Mapper,
+              calendar: WorkingCalendar, reference: ReferenceData, *, lock: bool) -> int:
+    """Apply the log after `position` to the new slot (in its own transactions unless `lock`:
+    then inside the caller's, which holds the state lock)."""
+    while True:
+        if lock:
+            page = store.next_page(conn, position, PAGE)
+            if page:
+                project_page(conn, slot, page, mapper, calendar, reference)
+        else:
+            with conn.transaction():
+                page = store.next_page(conn, position, PAGE)
+                if page:
+                    project_page(conn, slot, page, mapper, calendar, reference)
+        if not page:
+            return position
+        position = page[-1][0]

@@ -1,0 +1,155 @@
+"""SQL of the interval read model: reading the event log, writing rows, reading rows.
+
+Tables come from `migrations/0004.projection-items.sql`: slots `projection_items_a|b` behind
+the view `projection_items`, and `projection_state` (live slot and log position).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from psycopg import Connection, sql
+
+from projections.items import Item
+from projections.timeline import Changes, Row
+
+STATE = "items"
+VIEW = "projection_items"
+COLUMNS = ("uscc", "kind", "subject", "effective", "recorded", "fingerprint", "district", "name", "body")
+
+# One row per event of the log: the record_log row must belong to the same event (the join on
+# the originator guards against record_log rows of other event tables, e.g. contract tests).
+EVENTS = """
+SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, r.uscc, r.recorded_at
+FROM ledger_events e
+JOIN record_log r ON r.notification_id = e.notification_id
+ AND r.originator_id = e.originator_id AND r.originator_version = e.originator_version
+"""
+
+
+def slot_table(slot: str) -> sql.Identifier:
+    assert slot in ("a", "b")
+    return sql.Identifier(f"projection_items_{slot}")
+
+
+def lock_state(conn: Connection[Any]) -> tuple[str, int]:
+    """The live slot and position, locked until the transaction ends (one writer at a time)."""
+    row = conn.execute("SELECT slot, position FROM projection_state WHERE name = %s FOR UPDATE", (STATE,)).fetchone()
+    assert row is not None, "projection_state has no row: migrations not applied?"
+    return str(row[0]), int(row[1])
+
+
+def read_state(conn: Connection[Any]) -> tuple[str, int]:
+    row = conn.execute("SELECT slot, position FROM projection_state WHERE name = %s", (STATE,)).fetchone()
+    assert row is not None
+    return str(row[0]), int(row[1])
+
+
+def save_position(conn: Connection[Any], position: int, slot: str | None = None) -> None:
+    conn.execute(
+        "UPDATE projection_state SET position = %s, slot = coalesce(%s, slot), updated_at = clock_timestamp() "
+        "WHERE name = %s",
+        (position, slot, STATE),
+    )
+
+
+def head(conn: Connection[Any]) -> int:
+    row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM ledger_events").fetchone()
+    return int(row[0]) if row else 0
+
+
+def next_page(conn: Connection[Any], after: int, limit: int) -> list[tuple[int, str | None, datetime | None]]:
+    """(notification_id, uscc, recorded_at) of the next events; uscc None for an event
+    without a record_log row (not a ledger record: skipped, but its position counts)."""
+    rows = conn.execute(
+        "SELECT e.notification_id, r.uscc, r.recorded_at FROM ledger_events e "
+        "LEFT JOIN record_log r ON r.notification_id = e.notification_id AND r.originator_id = e.originator_id "
+        "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s",
+        (after, limit),
+    ).fetchall()
+    if len(rows) == limit and rows[-1][2] is not None:
+        # Never split the records of one recorded time (one commit) across pages: a page would
+        # otherwise derive a state at that time from part of them, a state no reader could see.
+        rows += conn.execute(
+            "SELECT r.notification_id, r.uscc, r.recorded_at FROM record_log r "
+            "WHERE r.notification_id > %s AND r.recorded_at = %s ORDER BY r.notification_id",
+            (rows[-1][0], rows[-1][2]),
+        ).fetchall()
+    return [(int(n), u, at) for n, u, at in rows]
+
+
+def histories(conn: Connection[Any], usccs: Sequence[str], upto: int) -> list[tuple]:
+    return conn.execute(
+        EVENTS + " WHERE r.uscc = ANY(%s) AND r.notification_id <= %s ORDER BY r.uscc, r.notification_id",
+        (list(usccs), upto),
+    ).fetchall()
+
+
+def open_rows(conn: Connection[Any], slot: str, usccs: Sequence[str]) -> dict[str, dict[str, datetime]]:
+    query = sql.SQL("SELECT uscc, fingerprint, lower(recorded) FROM {} WHERE uscc = ANY(%s) AND upper_inf(recorded)")
+    out: dict[str, dict[str, datetime]] = {}
+    for uscc, fp, since in conn.execute(query.format(slot_table(slot)), (list(usccs),)):
+        out.setdefault(uscc, {})[fp] = since
+    return out
+
+
+def apply(conn: Connection[Any], slot: str, changes: Changes) -> None:
+    """Close (or, when opened at the same moment, delete) stored rows; insert new rows."""
+    table = slot_table(slot)
+    if changes.close:
+        cols = [list(c) for c in zip(*changes.close, strict=True)]
+        conn.execute(sql.SQL(
+            "DELETE FROM {t} USING unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
+            "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded) "
+            "AND lower({t}.recorded) >= c.at").format(t=table), cols)
+        conn.execute(sql.SQL(
+            "UPDATE {t} SET recorded = tstzrange(lower({t}.recorded), c.at) "
+            "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
+            "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded)").format(t=table), cols)
+    if changes.insert:
+        copy_rows(conn, slot, changes.insert)
+
+
+def copy_rows(conn: Connection[Any], slot: str, rows: Iterable[Row]) -> int:
+    n = 0
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(slot_table(slot), sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
+    with conn.cursor() as cur, cur.copy(query) as copy:
+        for row in rows:
+            copy.write_row(as_tuple(row))
+            n += 1
+    return n
+
+
+def as_tuple(row: Row) -> tuple:
+    item = row.item
+    name = district = None
+    if item.kind == "basic_info":
+        body = json.loads(item.body)
+        name, district = body.get("name"), body.get("district_code")
+    # Ranges as their text form: COPY parses them (much cheaper than psycopg's range dumper).
+    effective = f"[{item.start or ''},{item.end or ''})"
+    recorded = f"[\"{row.since.isoformat()}\",{_quoted(row.until)})"
+    return (row.uscc, item.kind, item.subject, effective, recorded, item.fingerprint, district, name, item.body)
+
+
+def _quoted(moment: datetime | None) -> str:
+    return f'"{moment.isoformat()}"' if moment is not None else ""
+
+
+def items_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) -> list[Item] | None:
+    """The enterprise's items valid on `as_of` as held at `known_at`; None if unknown then."""
+    rows = conn.execute(
+        "SELECT kind, subject, lower(effective), upper(effective), body::text FROM projection_items "
+        "WHERE uscc = %s AND recorded @> %s::timestamptz AND effective @> %s::date",
+        (uscc, known_at, as_of),
+    ).fetchall()
+    if not rows:
+        return None
+    return [Item(k, s, lo, hi, _canonical(b)) for k, s, lo, hi, b in rows if k != "known"]
+
+
+def _canonical(body: str) -> str:
+    return json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,90 @@
+"""The public view of one enterprise (rulebook GSXT-03/05), from the read model or by replay.
+
+Both paths produce `Item`s valid on `as_of` as known at `known_at` and go through the same
+`public_view` grouping: the read model selects stored rows by range, the replay derives them
+from `Reads.history(uscc, known_at)` with the same `items_of`. What is public is decided here
+and only here: the kinds listed in `GROUPS`. Never the risk class, never personal data
+(`items.public_data`), never a penalty outside its publicity window (PEN-09 intervals).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
+from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
+from ledger.reads import EnterpriseNotFoundError, Reads
+from projections import store
+from projections.items import Item, items_of
+
+# GSXT-03 sections → the item kinds shown in them (GSXT-05 grouping).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "key_sector_tags": ("key_sector_list",),
+    "administrative_permits": ("permit",),
+    "administrative_penalties": ("penalty_publicity",),
+    "inspections": ("inspection",),
+    "abnormal_list": ("abnormal_list", "abnormal_transfer_reminder"),
+    "serious_list": ("serious_list", "serious_illegal_enterprise_list_2014"),
+    "credit_commitments": ("commitment",),
+    "untrue_commitments": ("untrue_commitment",),
+}
+BASIC = ("basic_info", "status")
+PUBLIC_KINDS = frozenset(k for kinds in GROUPS.values() for k in kinds) | set(BASIC)
+
+
+def rule_context(runtime: Any) -> tuple[WorkingCalendar, ReferenceData]:
+    """The calendar and reference data in force: the runtime's rule context when it has one."""
+    rules = getattr(runtime, "rules", None)
+    calendar = getattr(rules, "calendar", None) or DEFAULT_CALENDAR
+    reference = getattr(rules, "reference", None) or DEFAULT_REFERENCE
+    return calendar, reference
+
+
+def render(item: Item) -> dict[str, Any]:
+    body = json.loads(item.body)
+    return {"kind": item.kind, "subject": item.subject, "from": _iso(item.start), "until": _iso(item.end), **body}
+
+
+def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item]) -> dict[str, Any]:
+    public = sorted((i for i in items if i.kind in PUBLIC_KINDS), key=lambda i: (i.start or date.min, i.kind, i.subject, i.body))
+    by_kind: dict[str, list[Item]] = {}
+    for item in public:
+        by_kind.setdefault(item.kind, []).append(item)
+    basic: dict[str, Any] | None = None
+    if by_kind.get("basic_info"):
+        info = render(by_kind["basic_info"][0])
+        basic = {k: v for k, v in info.items() if k not in ("kind", "subject", "until")}
+        for status in by_kind.get("status", [])[:1]:
+            s = render(status)
+            basic.update(status=s["status"], status_since=s["since"])
+            basic["records"] = [*basic["records"], *(r for r in s["records"] if r not in basic["records"])]
+    view: dict[str, Any] = {"uscc": uscc, "as_of": as_of.isoformat(), "known_at": known_at.isoformat(), "basic": basic}
+    for group, kinds in GROUPS.items():
+        view[group] = [render(i) for kind in kinds for i in by_kind.get(kind, [])]
+    return view
+
+
+def from_read_model(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
+    items = store.items_at(conn, uscc, as_of, known_at)
+    if items is None:
+        raise EnterpriseNotFoundError(uscc)
+    return public_view(uscc, as_of, known_at, items)
+
+
+def replay_items(reads: Reads, uscc: str, as_of: date, known_at: datetime,
+                 calendar: WorkingCalendar, reference: ReferenceData) -> list[Item]:
+    """The items by direct replay of the enterprise's events through the rules (no read model)."""
+    history = reads.history(uscc, known_at)  # EnterpriseNotFoundError when nothing known then
+    return [i for i in items_of(history, calendar, reference) if i.contains(as_of) and i.kind != "known"]
+
+
+def from_replay(reads: Reads, uscc: str, as_of: date, known_at: datetime,
+                calendar: WorkingCalendar, reference: ReferenceData) -> dict[str, Any]:
+    return public_view(uscc, as_of, known_at, replay_items(reads, uscc, as_of, known_at, calendar, reference))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

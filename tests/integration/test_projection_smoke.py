@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from domain.records import DATA_MODELS
+from ledger.intake import Author
+from ledger.runtime import Runtime
+from projections import view
+from tests.builders import make_uscc, penalty_decided, permit_granted, registered
+
+EVERYTHING = frozenset(DATA_MODELS)
+
+
+def _author(dept: str) -> Author:
+    return Author(dept, "officer-1", EVERYTHING)
+
+
+def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_read_model_and_by_replay(runtime: Runtime) -> None:
+    uscc = make_uscc(901)
+    out = runtime.intake.submit([registered(uscc), permit_granted(uscc)], author=_author("TJ-LIC"))
+    assert all(o.status == "recorded" for o in out), out
+    out = runtime.intake.submit([penalty_decided(uscc, data={"fine_yuan": "80000.00"})], author=_author("TJ-ENF"))
+    assert all(o.status == "recorded" for o in out), out
+    runtime.projector.catch_up()
+    now = datetime.now(timezone.utc)
+    cal, ref = view.rule_context(runtime)
+    with runtime.server.connect() as conn:
+        stored = view.from_read_model(conn, uscc, date(2024, 6, 1), now)
+    replayed = view.from_replay(runtime.reads, uscc, date(2024, 6, 1), now, cal, ref)
+    assert stored == replayed
+    assert len(stored["administrative_penalties"]) == 1
+    assert stored["key_sector_tags"][0]["subject"] == "food_production"
+    assert "legal_representative" not in stored["basic"]
