@@ -16,20 +16,27 @@ import itertools
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import markdown_table, percentile, scratch_server, settings_for, summary, write_results  # noqa: E402
-from bench.generate import generate  # noqa: E402
-from domain.records import DATA_MODELS  # noqa: E402
-from ledger.intake import Author  # noqa: E402
-from ledger.runtime import Runtime  # noqa: E402
-from projections import lists, view  # noqa: E402
-from projections.rebuild import rebuild  # noqa: E402
+from bench.common import (
+    markdown_table,
+    percentile,
+    scratch_server,
+    settings_for,
+    summary,
+    write_results,
+)
+from bench.generate import generate
+from domain.records import DATA_MODELS
+from ledger.intake import Author
+from ledger.runtime import Runtime
+from projections import lists, view
+from projections.rebuild import rebuild
 
 DEPARTMENT = "TJ-BENCH"
 
@@ -130,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         with runtime.server.connect() as conn:
             usccs = [r[0] for r in conn.execute("SELECT DISTINCT uscc FROM record_log")]
             recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
-        recorded.append(datetime.now(timezone.utc))
+        recorded.append(datetime.now(UTC))
         raw, rebuilt, caught, ratios = [], [], [], []
         lat: dict[str, list[float]] = {}
         rng = random.Random(args.seed)

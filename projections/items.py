@@ -14,8 +14,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from domain.calendar import WorkingCalendar
@@ -24,6 +24,7 @@ from domain.records import Data
 from domain.rules import derive
 from domain.rules.common import Interval, of_type
 from domain.rules.reference import ReferenceData
+
 
 @dataclass(frozen=True, order=True)
 class Item:

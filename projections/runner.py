@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -65,7 +65,7 @@ def decode(mapper: Mapper, rows: Sequence[tuple]) -> dict[str, list[Fact]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _record_type(topic: str) -> str | None:
     cls = resolve_topic(topic)
     return getattr(cls, "record_type", None) if isinstance(cls, type) and issubclass(cls, Enterprise.Recorded) else None

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.limits import PageSizeDep
 from api.deps import KnownAtDep, RuntimeDep
 from api.errors import InvalidInputError, NotFoundError
+from api.limits import PageSizeDep
 from api.routes.public import AsOf, moments
 from domain.consistency import Problem
 from projections import lists

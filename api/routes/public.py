@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -17,7 +17,7 @@ AsOf = Annotated[date | None, Query(description="effective date (YYYY-MM-DD); de
 
 
 def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, datetime]:
-    return as_of or today_in_china(), known_at or datetime.now(timezone.utc)
+    return as_of or today_in_china(), known_at or datetime.now(UTC)
 
 
 @router.get("/enterprises/{uscc}/public-view")

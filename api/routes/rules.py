@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from api.auth import EnterpriseReader
 from api.deps import RuntimeDep, UsccDep, today_in_china
 from domain.history import resolve
 from domain.rules.catalogue import listing
@@ -15,6 +16,10 @@ from domain.rules.repair import repair_eligibility
 
 router = APIRouter(tags=["rules"])
 
+READER_ONLY: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no token (the public)"},
+    403: {"description": "the token may not read this enterprise's records"},
+}
 Day = Annotated[date, Query(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 
 
@@ -36,16 +41,18 @@ def add_working_days(
     return {"start": start.isoformat(), "days": days, "date": answer.date.isoformat(), "provisional": answer.provisional}
 
 
-@router.get("/v1/enterprises/{uscc}/repair-eligibility")
+@router.get("/v1/enterprises/{uscc}/repair-eligibility", responses=READER_ONLY)
 def get_repair_eligibility(
     uscc: UsccDep,
     runtime: RuntimeDep,
+    _reader: EnterpriseReader,
     target_kind: Literal["penalty", "serious", "abnormal"],
     target_ref: Annotated[str, Query(min_length=1, max_length=120)],
     on: Day | None = None,
 ) -> dict[str, Any]:
     """Whether a repair application for the target may be made on `on` (default today), the
-    earliest date it may, and every unmet condition with its rule (PEN-11/12, SDL-31, AOL-10/11)."""
+    earliest date it may, and every unmet condition with its rule (PEN-11/12, SDL-31, AOL-10/11).
+    It speaks of records that may not be public: same readers as the timeline."""
     facts = resolve(runtime.reads.history(uscc))
     day = on or today_in_china()
     answer = repair_eligibility(facts, target_kind, target_ref, day, runtime.rules.calendar, runtime.rules.reference)
@@ -69,15 +76,17 @@ def get_repair_eligibility(
     }
 
 
-@router.get("/v1/enterprises/{uscc}/deadlines")
+@router.get("/v1/enterprises/{uscc}/deadlines", responses=READER_ONLY)
 def get_deadlines(
     uscc: UsccDep,
     runtime: RuntimeDep,
+    _reader: EnterpriseReader,
     as_of: Day | None = None,
     status: Literal["open", "met", "missed"] | None = None,
 ) -> dict[str, Any]:
     """The legal deadlines started by the enterprise's records, and whether each was met,
-    judged by the ledger's recorded time (default: open and missed ones as of today)."""
+    judged by the ledger's recorded time (default: open and missed ones as of today).
+    Same readers as the timeline."""
     day = as_of or today_in_china()
     found = deadlines(resolve(runtime.reads.history(uscc)), day, runtime.rules.calendar, runtime.rules.reference)
     wanted = {status} if status else {"open", "missed"}

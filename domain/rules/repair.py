@@ -165,7 +165,7 @@ def _pending(facts: Sequence[Fact], kind: str, ref: str) -> list[Condition]:
     for applied in applications(facts, kind, ref):
         app_id = applied.data.application_id  # type: ignore[attr-defined]
         if not any(decision_of(facts, t, app_id) for t in ("repair.rejected", "repair.granted", "repair.denied")):
-            return [Condition("LEDGER-08", f"application {app_id} for this target is still open")]
+            return [Condition("LEDGER-09", f"application {app_id} for this target is still open")]
     return []
 
 

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.builders import make_uscc, penalty_decided, permit_granted, record, registered
+from tests.builders import (
+    make_uscc,
+    penalty_decided,
+    permit_granted,
+    record,
+    registered,
+)
 
 Auth = Callable[..., dict[str, str]]
 

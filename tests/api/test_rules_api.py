@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from ledger.runtime import Runtime
@@ -10,6 +12,7 @@ from tests.builders import make_uscc, penalty_decided, record, registered
 from tests.conftest import officer
 
 USCC = make_uscc(41)
+Auth = Callable[..., dict[str, str]]
 
 
 def test_the_rule_catalogue_lists_ids_sources_and_versions(client: TestClient) -> None:
@@ -61,27 +64,27 @@ def test_a_bad_calendar_question_is_a_422_naming_the_parameter(client: TestClien
     assert {e["field"] for e in response.json()["errors"]} == {"start", "days"}
 
 
-def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(client: TestClient, runtime: Runtime) -> None:
+def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(client: TestClient, runtime: Runtime, auth: Auth) -> None:
     penalty = penalty_decided(USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"})
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     decision_no = penalty["data"]["decision_no"]
     params = {"target_kind": "penalty", "target_ref": decision_no, "on": "2024-09-10"}
-    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params).json()
+    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")).json()
     assert body["may_apply"] is False
     assert body["earliest_on"] == "2025-03-11"
     assert [c["rule"] for c in body["unmet"]] == ["PEN-11"]
 
-    later = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params={**params, "on": "2025-03-11"}).json()
+    later = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params={**params, "on": "2025-03-11"}, headers=auth("TJ-CREDIT", "auditor")).json()
     assert later["may_apply"] is True and later["unmet"] == []
 
 
-def test_a_suspension_can_never_be_repaired(client: TestClient, runtime: Runtime) -> None:
+def test_a_suspension_can_never_be_repaired(client: TestClient, runtime: Runtime, auth: Auth) -> None:
     penalty = penalty_decided(USCC, data={"penalty_kinds": ["suspension"], "fine_yuan": None})
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2026-01-01"}
-    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params).json()
+    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")).json()
     assert body["may_apply"] is False and body["earliest_on"] is None
     assert body["unmet"][0]["rule"] == "PEN-12" and body["unmet"][0]["never"] is True
 
@@ -104,16 +107,16 @@ def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(run
     assert problem.earliest_on.isoformat() == "2025-03-11"
 
 
-def test_a_penalty_entered_late_shows_a_missed_publication_deadline(client: TestClient, runtime: Runtime) -> None:
+def test_a_penalty_entered_late_shows_a_missed_publication_deadline(client: TestClient, runtime: Runtime, auth: Auth) -> None:
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty_decided(USCC, effective_on="2024-03-01")], author=officer("TJ-ENF"))
-    body = client.get(f"/v1/enterprises/{USCC}/deadlines", params={"as_of": "2026-11-25"}).json()
+    body = client.get(f"/v1/enterprises/{USCC}/deadlines", params={"as_of": "2026-11-25"}, headers=auth("TJ-ENF")).json()
     missed = [d for d in body["deadlines"] if d["status"] == "missed"]
     assert any(d["rule"] == "PEN-05" for d in missed)
     assert all(d["due"] < "2026-11-25" for d in missed)
 
 
-def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, runtime: Runtime, auth: Auth) -> None:  # type: ignore[no-untyped-def]
     from psycopg.conninfo import conninfo_to_dict
 
     from api.main import create_app
@@ -126,7 +129,7 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2024-04-01"}
     url = f"/v1/enterprises/{USCC}/repair-eligibility"
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
-        assert client.get(url, params=params).json()["unmet"][0]["rule"] == "PEN-12"  # 20,000 < default 50,000
+        assert client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()["unmet"][0]["rule"] == "PEN-12"  # 20,000 < default 50,000
 
     server = Server(conninfo_to_dict(settings.database_url))
     bad = run_cli(server, "reference", "set", "lower_fine_threshold_organisation", "lots", "--from", "2021-09-01", "--source", "x")
@@ -136,7 +139,18 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     )
     assert result.returncode == 0, result.stderr
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
-        body = client.get(url, params=params).json()
+        body = client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()
         catalogue = {r["id"]: r for r in client.get("/v1/rules").json()["rules"]}
     assert [c["rule"] for c in body["unmet"]] == ["PEN-11"]  # now a 3-year penalty: wait 6 months
     assert "10000" in json.dumps(catalogue["PEN-10"])
+
+
+def test_the_public_cannot_read_an_enterprises_repair_eligibility_or_deadlines(client: TestClient, runtime: Runtime, auth: Auth) -> None:
+    runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
+    params = {"target_kind": "penalty", "target_ref": "X"}
+    for path in ("repair-eligibility", "deadlines"):
+        response = client.get(f"/v1/enterprises/{USCC}/{path}", params=params)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        stranger = client.get(f"/v1/enterprises/{USCC}/{path}", params=params, headers=auth("TJ-D120101"))
+        assert stranger.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -47,7 +48,24 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
         slot_before = conn.execute("SELECT slot FROM projection_state").fetchone()[0]
     before = _answers(client, usccs, moments)
 
-    result = run_cli(clean_db, "rebuild")
+    during: list[bytes] = []
+    stop = threading.Event()
+
+    def read_while_rebuilding() -> None:
+        probe = {"as_of": "2024-03-01", "known_at": moments[-1]}
+        while not stop.is_set():
+            during.append(client.get(f"/v1/enterprises/{usccs[0]}/public-view", params=probe).content)
+
+    reader = threading.Thread(target=read_while_rebuilding)
+    reader.start()
+    try:
+        result = run_cli(clean_db, "rebuild")
+    finally:
+        stop.set()
+        reader.join()
+    expected = client.get(f"/v1/enterprises/{usccs[0]}/public-view",
+                          params={"as_of": "2024-03-01", "known_at": moments[-1]}).content
+    assert len(during) > 3 and set(during) == {expected}  # readers kept the same answer throughout
     assert result.returncode == 0, result.stderr
     with clean_db.connect() as conn:
         assert conn.execute(ROWS).fetchall() == rows_before

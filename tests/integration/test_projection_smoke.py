@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from domain.records import DATA_MODELS
 from ledger.intake import Author
@@ -22,7 +22,7 @@ def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_rea
     out = runtime.intake.submit([penalty_decided(uscc, data={"fine_yuan": "80000.00"})], author=_author("TJ-ENF"))
     assert all(o.status == "recorded" for o in out), out
     runtime.projector.catch_up()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cal, ref = view.rule_context(runtime)
     with runtime.server.connect() as conn:
         stored = view.from_read_model(conn, uscc, date(2024, 6, 1), now)

@@ -136,7 +136,7 @@ def test_an_open_application_for_the_same_target_is_reported() -> None:
     h = History()
     h.abnormal("A1", "2025-06-01")
     h.repair("R1", "abnormal", "A1", "2025-06-02")
-    assert eligible(h, "abnormal", "A1", "2025-06-03").unmet[0].rule == "LEDGER-08"
+    assert eligible(h, "abnormal", "A1", "2025-06-03").unmet[0].rule == "LEDGER-09"
 
 
 def _applied(h: History, kind: str, ref: str, day: str):  # type: ignore[no-untyped-def]
