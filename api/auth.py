@@ -70,7 +70,9 @@ def author_of(principal: Principal) -> Author:
     return Author(principal.department, principal.operator, WRITABLE[principal.role])
 
 
-def require_enterprise_reader(uscc: UsccDep, runtime: RuntimeDep, principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+def require_enterprise_reader(
+    uscc: UsccDep, runtime: RuntimeDep, principal: Annotated[Principal, Depends(require_principal)]
+) -> Principal:
     """Non-public views of one enterprise (its timeline, personal data): an auditor, or an
     officer or reviewer of a department that has a record about the enterprise."""
     if principal.role is Role.auditor:
@@ -80,7 +82,9 @@ def require_enterprise_reader(uscc: UsccDep, runtime: RuntimeDep, principal: Ann
         if principal.department in departments:
             return principal
         raise ForbiddenError(f"department {principal.department!r} has no record about {uscc}; ask an auditor")
-    raise ForbiddenError(f"a {principal.role.value} token does not read enterprise records; it needs: auditor, officer, reviewer")
+    raise ForbiddenError(
+        f"a {principal.role.value} token does not read enterprise records; it needs: auditor, officer, reviewer"
+    )
 
 
 Writer = Annotated[Principal, Depends(require_role(Role.officer, Role.reviewer))]

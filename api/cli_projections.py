@@ -61,17 +61,27 @@ def rebuild() -> None:
     started = time.perf_counter()
     try:
         calendar, reference = rule_context(runtime)
-        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TimeRemainingColumn())
+        columns = (
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("rebuilding read models (events)", total=None)
             report = run(
-                runtime.server.conninfo, runtime.ledger.mapper, calendar, reference,
+                runtime.server.conninfo,
+                runtime.ledger.mapper,
+                calendar,
+                reference,
                 on_start=lambda total: progress.update(task, total=total),
                 on_progress=lambda done: progress.update(task, completed=done),
             )
     finally:
         runtime.close()
     seconds = time.perf_counter() - started
-    console.print(f"[green]switched to slot {report.slot}[/]: {report.events} events, {report.rows} rows in {seconds:.1f} s")
+    console.print(
+        f"[green]switched to slot {report.slot}[/]: {report.events} events, {report.rows} rows in {seconds:.1f} s"
+    )
     typer.echo(f"events={report.events} rows={report.rows} position={report.position} slot={report.slot}")

@@ -13,6 +13,7 @@ from ledger.runtime import Runtime
 
 __all__ = ["today_in_china"]
 
+
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime

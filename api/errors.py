@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.consistency import Problem
 from domain.identifiers import InvalidUSCCError
-
 from ledger.intake import WriterBusyError
 from ledger.reads import EnterpriseNotFoundError
 

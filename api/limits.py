@@ -58,7 +58,9 @@ class _TooLarge(Exception):
 
 def page_size(
     request: Request,
-    limit: Annotated[int, Query(ge=1, description="rows per page; at most CREDIT_LEDGER_MAX_PAGE_SIZE (default 100)")] = 20,
+    limit: Annotated[
+        int, Query(ge=1, description="rows per page; at most CREDIT_LEDGER_MAX_PAGE_SIZE (default 100)")
+    ] = 20,
 ) -> int:
     """The `limit` query parameter of a list or search, checked against the configured maximum."""
     maximum = request.app.state.runtime.settings.max_page_size

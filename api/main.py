@@ -60,5 +60,3 @@ def _openapi_with_records(app: FastAPI) -> dict[str, Any]:
     components["Record"] = record_schema
     app.openapi_schema = schema
     return schema
-
-

@@ -79,31 +79,77 @@ def _add_years(ordinal: int, years: int) -> int:
 DISTRICTS = list(TIANJIN_DISTRICTS)
 # Rough weights: Binhai, Xiqing, Wuqing, Beichen, Dongli and Jinnan hold most producers.
 _DISTRICT_WEIGHTS = {
-    "120101": 3, "120102": 4, "120103": 6, "120104": 6, "120105": 4, "120106": 3, "120110": 7,
-    "120111": 9, "120112": 7, "120113": 8, "120114": 9, "120115": 5, "120116": 18, "120117": 3,
-    "120118": 5, "120119": 4,
+    "120101": 3,
+    "120102": 4,
+    "120103": 6,
+    "120104": 6,
+    "120105": 4,
+    "120106": 3,
+    "120110": 7,
+    "120111": 9,
+    "120112": 7,
+    "120113": 8,
+    "120114": 9,
+    "120115": 5,
+    "120116": 18,
+    "120117": 3,
+    "120118": 5,
+    "120119": 4,
 }
 _DISTRICT_CUM = list(_DISTRICT_WEIGHTS.values())
 # ID-11: retired registering-authority codes still found in older USCCs, by current district.
-_LEGACY_REGISTRAR = {"120116": ("120107", "120108", "120109"), "120117": ("120221",),
-                     "120118": ("120223",), "120119": ("120225",)}
+_LEGACY_REGISTRAR = {
+    "120116": ("120107", "120108", "120109"),
+    "120117": ("120221",),
+    "120118": ("120223",),
+    "120119": ("120225",),
+}
 _DISTRICT_ABBR = {
-    "120101": "和", "120102": "东", "120103": "西", "120104": "南", "120105": "北", "120106": "红",
-    "120110": "丽", "120111": "青", "120112": "津南", "120113": "辰", "120114": "武", "120115": "宝",
-    "120116": "滨", "120117": "宁", "120118": "静", "120119": "蓟",
+    "120101": "和",
+    "120102": "东",
+    "120103": "西",
+    "120104": "南",
+    "120105": "北",
+    "120106": "红",
+    "120110": "丽",
+    "120111": "青",
+    "120112": "津南",
+    "120113": "辰",
+    "120114": "武",
+    "120115": "宝",
+    "120116": "滨",
+    "120117": "宁",
+    "120118": "静",
+    "120119": "蓟",
 }
 CITY_AUTHORITY = "天津市市场监督管理委员会"
 ENF_AUTHORITY = "天津市市场监管综合行政执法总队"
 
 SECTORS = ("food_production", "special_food", "special_equipment")
 PENALTY_KINDS = (
-    "warning", "criticism", "fine", "confiscation", "suspension", "restriction", "ban",
-    "qualification_downgrade", "permit_revocation", "licence_revocation", "closure",
+    "warning",
+    "criticism",
+    "fine",
+    "confiscation",
+    "suspension",
+    "restriction",
+    "ban",
+    "qualification_downgrade",
+    "permit_revocation",
+    "licence_revocation",
+    "closure",
 )
 # PEN-12: penalties whose publicity can never be stopped early.
 NO_EARLY_STOP = frozenset(
-    {"suspension", "restriction", "ban", "qualification_downgrade", "permit_revocation",
-     "licence_revocation", "closure"}
+    {
+        "suspension",
+        "restriction",
+        "ban",
+        "qualification_downgrade",
+        "permit_revocation",
+        "licence_revocation",
+        "closure",
+    }
 )
 LOWER_AMOUNT_FINE = 50_000
 """PEN-10 assumption (Tianjin threshold unconfirmed): fines below this are 'lower-amount'."""
@@ -112,27 +158,113 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰志红建国新春海波宁辉鹏飞斌浩宇晨欣怡子涵博文雪梅立东永亮健淑珍凤金云莉晓峰"
 _BRAND = "鑫华泰源顺康宏达盛海津兴恒通瑞祥德福佳美新利安信益丰金天宝凯昌汇隆嘉诚博正亿远润辰腾晟鸿泽永联创众和晶港渤沽滨河运昊宸耀铭升骏禾"
 _INDUSTRY = {
-    "food_production": ("食品", "乳业", "粮油", "肉类食品", "调味品", "饮料", "面业", "糕点食品", "速冻食品", "酒业", "豆制品"),
+    "food_production": (
+        "食品",
+        "乳业",
+        "粮油",
+        "肉类食品",
+        "调味品",
+        "饮料",
+        "面业",
+        "糕点食品",
+        "速冻食品",
+        "酒业",
+        "豆制品",
+    ),
     "special_food": ("保健品", "生物科技", "营养品", "婴幼儿营养食品", "医学营养", "健康产业"),
     "special_equipment": ("特种设备", "电梯", "锅炉", "压力容器", "起重机械", "工业气体", "电梯工程"),
-    "ordinary": ("商贸", "科技", "物流", "建筑工程", "信息技术", "国际贸易", "餐饮管理", "文化传媒",
-                 "机械设备", "环保科技", "企业管理咨询", "服装", "五金机电", "装饰工程", "新材料",
-                 "汽车服务", "医药", "电子商务", "农业科技", "家居"),
+    "ordinary": (
+        "商贸",
+        "科技",
+        "物流",
+        "建筑工程",
+        "信息技术",
+        "国际贸易",
+        "餐饮管理",
+        "文化传媒",
+        "机械设备",
+        "环保科技",
+        "企业管理咨询",
+        "服装",
+        "五金机电",
+        "装饰工程",
+        "新材料",
+        "汽车服务",
+        "医药",
+        "电子商务",
+        "农业科技",
+        "家居",
+    ),
 }
-_INDIVIDUAL_SHOPS = ("熟食店", "家常菜馆", "便利店", "烟酒商行", "水果店", "五金店", "理发店", "早点铺", "粮油店", "药店")
+_INDIVIDUAL_SHOPS = (
+    "熟食店",
+    "家常菜馆",
+    "便利店",
+    "烟酒商行",
+    "水果店",
+    "五金店",
+    "理发店",
+    "早点铺",
+    "粮油店",
+    "药店",
+)
 _COOP_KIND = ("蔬菜种植", "水产养殖", "小站稻种植", "果品", "畜禽养殖", "农机服务")
-_ROADS = ("南京路", "卫津路", "黄河道", "友谊路", "中山路", "津塘公路", "泰达大街", "第三大街", "新华路", "解放北路",
-          "西青道", "京津公路", "红旗路", "复康路", "宾水道", "津滨大道", "北辰道", "雍阳西道", "宝平公路",
-          "津歧公路", "洞庭路", "黄海路", "海河东路", "咸阳路", "天穆路", "津沽公路", "开发区第九大街")
+_ROADS = (
+    "南京路",
+    "卫津路",
+    "黄河道",
+    "友谊路",
+    "中山路",
+    "津塘公路",
+    "泰达大街",
+    "第三大街",
+    "新华路",
+    "解放北路",
+    "西青道",
+    "京津公路",
+    "红旗路",
+    "复康路",
+    "宾水道",
+    "津滨大道",
+    "北辰道",
+    "雍阳西道",
+    "宝平公路",
+    "津歧公路",
+    "洞庭路",
+    "黄海路",
+    "海河东路",
+    "咸阳路",
+    "天穆路",
+    "津沽公路",
+    "开发区第九大街",
+)
 
 # Permits: (category, code) per sector; code is the SC food-category code or the equipment class.
 _PERMIT_CATEGORIES = {
-    "food_production": (("粮食加工品", "101"), ("食用油、油脂及其制品", "102"), ("调味品", "103"), ("肉制品", "104"),
-                        ("乳制品", "105"), ("饮料", "106"), ("方便食品", "107"), ("饼干", "108"), ("速冻食品", "111"),
-                        ("酒类", "115"), ("蔬菜制品", "116"), ("糕点", "124"), ("豆制品", "125")),
+    "food_production": (
+        ("粮食加工品", "101"),
+        ("食用油、油脂及其制品", "102"),
+        ("调味品", "103"),
+        ("肉制品", "104"),
+        ("乳制品", "105"),
+        ("饮料", "106"),
+        ("方便食品", "107"),
+        ("饼干", "108"),
+        ("速冻食品", "111"),
+        ("酒类", "115"),
+        ("蔬菜制品", "116"),
+        ("糕点", "124"),
+        ("豆制品", "125"),
+    ),
     "special_food": (("保健食品", "127"), ("特殊医学用途配方食品", "128"), ("婴幼儿配方食品", "129")),
-    "special_equipment": (("电梯安装、改造、修理", "3"), ("压力容器制造", "2"), ("锅炉安装、改造、修理", "1"),
-                          ("起重机械制造", "4"), ("移动式压力容器、气瓶充装", "2"), ("压力管道安装", "8")),
+    "special_equipment": (
+        ("电梯安装、改造、修理", "3"),
+        ("压力容器制造", "2"),
+        ("锅炉安装、改造、修理", "1"),
+        ("起重机械制造", "4"),
+        ("移动式压力容器、气瓶充装", "2"),
+        ("压力管道安装", "8"),
+    ),
     "other": (("食品经营", "JY"), ("工业产品生产许可", "XK"), ("药品经营", "YP")),
 }
 _VIOLATIONS = {
@@ -146,14 +278,20 @@ _VIOLATIONS = {
     ),
     "special_food": (
         ("保健食品标签、说明书涉及疾病预防、治疗功能", "《中华人民共和国食品安全法》第一百二十五条第一款第（二）项"),
-        ("未按注册的产品配方、生产工艺等技术要求组织生产", "《中华人民共和国食品安全法》第一百二十四条第一款第（九）项"),
+        (
+            "未按注册的产品配方、生产工艺等技术要求组织生产",
+            "《中华人民共和国食品安全法》第一百二十四条第一款第（九）项",
+        ),
         ("特殊医学用途配方食品未经注册生产销售", "《中华人民共和国食品安全法》第一百二十四条第一款第（八）项"),
         ("发布虚假保健食品广告", "《中华人民共和国广告法》第五十五条第一款"),
     ),
     "special_equipment": (
         ("使用未经定期检验的特种设备", "《中华人民共和国特种设备安全法》第八十四条第（一）项"),
         ("未经许可从事特种设备安装、改造、修理", "《中华人民共和国特种设备安全法》第七十七条"),
-        ("特种设备安全管理人员、检测人员和作业人员未取得相应资格", "《中华人民共和国特种设备安全法》第八十六条第（一）项"),
+        (
+            "特种设备安全管理人员、检测人员和作业人员未取得相应资格",
+            "《中华人民共和国特种设备安全法》第八十六条第（一）项",
+        ),
         ("电梯维护保养单位未按安全技术规范要求进行维护保养", "《中华人民共和国特种设备安全法》第八十八条第一款"),
         ("对不符合安全技术规范要求的气瓶进行充装", "《中华人民共和国特种设备安全法》第八十五条第二款"),
     ),
@@ -171,10 +309,21 @@ _VIOLATIONS = {
     ),
 }
 _INSPECTION_ITEMS = {
-    "double_random": ("企业公示信息抽查", "食品生产企业监督检查", "产品质量监督抽查", "特种设备使用单位监督检查",
-                      "广告经营者监督检查", "计量器具使用情况检查"),
-    "key_supervision": ("食品生产企业日常监督检查", "特殊食品生产企业体系检查", "特种设备生产单位监督检查",
-                        "电梯维护保养质量检查", "气瓶充装单位监督检查"),
+    "double_random": (
+        "企业公示信息抽查",
+        "食品生产企业监督检查",
+        "产品质量监督抽查",
+        "特种设备使用单位监督检查",
+        "广告经营者监督检查",
+        "计量器具使用情况检查",
+    ),
+    "key_supervision": (
+        "食品生产企业日常监督检查",
+        "特殊食品生产企业体系检查",
+        "特种设备生产单位监督检查",
+        "电梯维护保养质量检查",
+        "气瓶充装单位监督检查",
+    ),
     "complaint": ("投诉举报核查",),
     "sampling": ("食品安全监督抽检", "保健食品监督抽检", "婴幼儿配方食品专项抽检"),
 }
@@ -184,8 +333,10 @@ _COMMITMENT_MATTERS = (
     ("营业执照变更登记告知承诺", "TJ-GZCN-03"),
     ("信用修复守信承诺", "TJ-XYCN-02"),
 )
-_COMMITMENT_TEXT = ("本单位已知晓告知的全部内容，承诺所填报信息真实、准确，已经符合相关条件和要求，"
-                    "愿意承担不实承诺、违反承诺的法律责任，承诺内容是本单位真实意思表示。")
+_COMMITMENT_TEXT = (
+    "本单位已知晓告知的全部内容，承诺所填报信息真实、准确，已经符合相关条件和要求，"
+    "愿意承担不实承诺、违反承诺的法律责任，承诺内容是本单位真实意思表示。"
+)
 _ABNORMAL_REMOVAL = {
     "annual_report": "已补报未报年份的年度报告并公示",
     "instant_info": "已履行即时信息公示义务",
@@ -220,10 +371,22 @@ class Profile:
 PROFILES = {
     "standard": Profile(),
     "demo": Profile(
-        sector_shares=(0.36, 0.2, 0.24), other_permit_share=0.4, penalty_ordinary=0.35, penalty_key=0.55,
-        inspection_ordinary_per_year=0.5, inspection_key_per_year=0.6, abnormal_per_year=0.06,
-        changes_mean=1.0, commitment_share=0.35, deregistration_share=0.06, serious_given_heavy=0.6,
-        repair_share=0.8, correction_rate=0.05, retraction_rate=0.01, late_rate=0.05, window=6,
+        sector_shares=(0.36, 0.2, 0.24),
+        other_permit_share=0.4,
+        penalty_ordinary=0.35,
+        penalty_key=0.55,
+        inspection_ordinary_per_year=0.5,
+        inspection_key_per_year=0.6,
+        abnormal_per_year=0.06,
+        changes_mean=1.0,
+        commitment_share=0.35,
+        deregistration_share=0.06,
+        serious_given_heavy=0.6,
+        repair_share=0.8,
+        correction_rate=0.05,
+        retraction_rate=0.01,
+        late_rate=0.05,
+        window=6,
     ),
 }
 SCALES: dict[str, tuple[int, str]] = {
@@ -269,8 +432,27 @@ _MOD_NUMERIC, _MOD_INDIVIDUAL, _MOD_NEW = 10**8, 10**7, 31**6
 class _Enterprise:
     """Everything about one enterprise while its records are being built."""
 
-    __slots__ = ("uscc", "district", "bureau", "sector", "kind", "reg", "act_end", "dereg", "events",
-                 "n", "permits", "penalties", "abnormal", "serious", "key", "name", "brand", "address", "legal_rep")
+    __slots__ = (
+        "uscc",
+        "district",
+        "bureau",
+        "sector",
+        "kind",
+        "reg",
+        "act_end",
+        "dereg",
+        "events",
+        "n",
+        "permits",
+        "penalties",
+        "abnormal",
+        "serious",
+        "key",
+        "name",
+        "brand",
+        "address",
+        "legal_rep",
+    )
 
 
 class _Generator:
@@ -319,14 +501,26 @@ class _Generator:
             addr += f"{rng.randrange(1, 30)}号楼{rng.randrange(1, 25)}{rng.randrange(1, 20):02d}室"
         return addr
 
-    def _add(self, e: _Enterprise, rtype: str, day: int, dept: str, kind: str, data: dict[str, Any],
-             movable: bool = False, record_id: str | None = None) -> dict[str, Any]:
+    def _add(
+        self,
+        e: _Enterprise,
+        rtype: str,
+        day: int,
+        dept: str,
+        kind: str,
+        data: dict[str, Any],
+        movable: bool = False,
+        record_id: str | None = None,
+    ) -> dict[str, Any]:
         rec = {
             "type": rtype,
             "uscc": e.uscc,
             "effective_on": _iso(day),
-            "source": {"department": dept, "record_id": record_id or self._rid(dept, kind, day),
-                       "operator": f"officer-{int(self._random() * 399) + 1}"},
+            "source": {
+                "department": dept,
+                "record_id": record_id or self._rid(dept, kind, day),
+                "operator": f"officer-{int(self._random() * 399) + 1}",
+            },
             "data": data,
         }
         e.n += 1
@@ -355,8 +549,15 @@ class _Generator:
         if e.key:
             e.kind = "branch" if x < 0.08 else "enterprise"
         else:
-            e.kind = ("enterprise" if x < 0.8 else "individual_business" if x < 0.92
-                      else "branch" if x < 0.98 else "cooperative")
+            e.kind = (
+                "enterprise"
+                if x < 0.8
+                else "individual_business"
+                if x < 0.92
+                else "branch"
+                if x < 0.98
+                else "cooperative"
+            )
         e.district = rng.choices(DISTRICTS, _DISTRICT_CUM)[0]
         e.bureau = f"TJ-D{e.district}"
 
@@ -474,8 +675,9 @@ class _Generator:
             if permit_no in seen:
                 continue
             seen.add(permit_no)
-            e.permits.append({"sector": sector, "category": category, "permit_no": permit_no,
-                              "granted": granted, "revoked": None})
+            e.permits.append(
+                {"sector": sector, "category": category, "permit_no": permit_no, "granted": granted, "revoked": None}
+            )
 
     def _permit_no(self, sector: str, code: str, district: str) -> str:
         county = district[-2:]
@@ -508,10 +710,21 @@ class _Generator:
                 continue  # activity ended (licence revoked, closure) before the grant
             stop = permit["revoked"] or e.act_end
             valid_until = _add_years(granted, years) - 1
-            self._add(e, "permit.granted", granted, dept, "XK", {
-                "permit_no": permit["permit_no"], "sector": sector, "category": permit["category"],
-                "valid_from": _iso(granted), "valid_until": _iso(valid_until), "issuing_authority": authority,
-            })
+            self._add(
+                e,
+                "permit.granted",
+                granted,
+                dept,
+                "XK",
+                {
+                    "permit_no": permit["permit_no"],
+                    "sector": sector,
+                    "category": permit["category"],
+                    "valid_from": _iso(granted),
+                    "valid_until": _iso(valid_until),
+                    "issuing_authority": authority,
+                },
+            )
             last = granted
             ended = False
             while True:
@@ -520,14 +733,26 @@ class _Generator:
                     break
                 if permit["revoked"] is not None or rng.random() < 0.85:
                     valid_until = _add_years(valid_until, years)
-                    self._add(e, "permit.renewed", renew_on, dept, "YX",
-                              {"permit_no": permit["permit_no"], "valid_until": _iso(valid_until)})
+                    self._add(
+                        e,
+                        "permit.renewed",
+                        renew_on,
+                        dept,
+                        "YX",
+                        {"permit_no": permit["permit_no"], "valid_until": _iso(valid_until)},
+                    )
                     last = renew_on
                 else:  # not renewed: cancelled ex officio after expiry (KEY-04)
                     cancel_on = valid_until + rng.randrange(10, 60)
                     if cancel_on <= stop and permit["revoked"] is None:
-                        self._add(e, "permit.cancelled", cancel_on, dept, "ZXXK",
-                                  {"permit_no": permit["permit_no"], "reason": "许可有效期届满未申请延续，依法注销"})
+                        self._add(
+                            e,
+                            "permit.cancelled",
+                            cancel_on,
+                            dept,
+                            "ZXXK",
+                            {"permit_no": permit["permit_no"], "reason": "许可有效期届满未申请延续，依法注销"},
+                        )
                         ended = True
                     break
             if permit["revoked"] is not None:
@@ -535,12 +760,24 @@ class _Generator:
             if ended:
                 continue
             if e.dereg is not None and e.dereg >= last:
-                self._add(e, "permit.cancelled", self._day(max(last, e.dereg - 30), e.dereg), dept, "ZXXK",
-                          {"permit_no": permit["permit_no"], "reason": "企业申请注销，许可证件一并注销"})
+                self._add(
+                    e,
+                    "permit.cancelled",
+                    self._day(max(last, e.dereg - 30), e.dereg),
+                    dept,
+                    "ZXXK",
+                    {"permit_no": permit["permit_no"], "reason": "企业申请注销，许可证件一并注销"},
+                )
             elif e.dereg is None and e.act_end < LAST_DAY and e.act_end + 45 <= LAST_DAY:
                 # Licence revoked or closed: the permit is cancelled ex officio (KEY-04).
-                self._add(e, "permit.cancelled", max(last, e.act_end + rng.randrange(5, 45)), dept, "ZXXK",
-                          {"permit_no": permit["permit_no"], "reason": "营业执照被吊销，依法注销许可证件"})
+                self._add(
+                    e,
+                    "permit.cancelled",
+                    max(last, e.act_end + rng.randrange(5, 45)),
+                    dept,
+                    "ZXXK",
+                    {"permit_no": permit["permit_no"], "reason": "营业执照被吊销，依法注销许可证件"},
+                )
 
     # -- penalties, serious listings, licence revocation
 
@@ -638,16 +875,32 @@ class _Generator:
         dependents = False
         movable = True
         self._add(e, "penalty.decided", day, dept, "CF", data, record_id=decision_no)
-        pen = {"decision_no": decision_no, "dept": dept, "day": day, "kinds": kinds, "fine": fine,
-               "published": published, "procedure": procedure, "sector": sector, "serious": None,
-               "revoked": None, "rec": e.events[-1]}
+        pen = {
+            "decision_no": decision_no,
+            "dept": dept,
+            "day": day,
+            "kinds": kinds,
+            "fine": fine,
+            "published": published,
+            "procedure": procedure,
+            "sector": sector,
+            "serious": None,
+            "revoked": None,
+            "rec": e.events[-1],
+        }
         e.penalties.append(pen)
 
         if "permit_revocation" in kinds:
             permit = rng.choice(active_permits)
             permit["revoked"] = day
-            self._add(e, "permit.revoked", day, dept, "CX", {
-                "permit_no": permit["permit_no"], "kind": "revoked", "decision_no": decision_no})
+            self._add(
+                e,
+                "permit.revoked",
+                day,
+                dept,
+                "CX",
+                {"permit_no": permit["permit_no"], "kind": "revoked", "decision_no": decision_no},
+            )
             dependents = True
         if "licence_revocation" in kinds or "closure" in kinds:
             if "licence_revocation" in kinds:
@@ -661,8 +914,11 @@ class _Generator:
         if heavy and rng.random() < self.profile.serious_given_heavy * (1.0 if e.key else 0.4):
             # SDL-10: decided together with the penalty by the same authority; SDL-12 approval.
             listing_id = f"{decision_no}-SX"
-            serious: dict[str, Any] = {"listing_id": listing_id, "grounds": f"{violation}，情节严重，受到较重行政处罚",
-                                       "penalty_decision_no": decision_no}
+            serious: dict[str, Any] = {
+                "listing_id": listing_id,
+                "grounds": f"{violation}，情节严重，受到较重行政处罚",
+                "penalty_decision_no": decision_no,
+            }
             if dept != "TJ-ENF":
                 serious["approved_by"] = CITY_AUTHORITY
             if years is not None and years > 3:
@@ -670,20 +926,37 @@ class _Generator:
             self._add(e, "serious.listed", day, dept, "SX", serious)
             end = _add_years(day, max(3, years or 0))  # SDL-30: removal is derived, not recorded
             # SDL-31: no early removal while the measure period (the restriction) runs.
-            pen["serious"] = {"listing_id": listing_id, "start": day, "end": end, "dept": dept,
-                              "measures_end": _add_years(day, years) if years else day}
+            pen["serious"] = {
+                "listing_id": listing_id,
+                "start": day,
+                "end": end,
+                "dept": dept,
+                "measures_end": _add_years(day, years) if years else day,
+            }
             e.serious.append(pen["serious"])
             dependents = True
         if procedure == "ordinary" and rng.random() < 0.02 and day + 40 < e.act_end:
             # Revoked on reconsideration; a listing built on it is revoked too (SDL-34).
             revoked_on = self._day(day + 30, min(day + 300, e.act_end))
-            self._add(e, "penalty.revoked", revoked_on, dept, "CXCF",
-                      {"decision_no": decision_no, "reason": "经行政复议，原处罚决定被撤销"})
+            self._add(
+                e,
+                "penalty.revoked",
+                revoked_on,
+                dept,
+                "CXCF",
+                {"decision_no": decision_no, "reason": "经行政复议，原处罚决定被撤销"},
+            )
             pen["revoked"] = revoked_on
             if pen["serious"] is not None:
                 s = pen["serious"]
-                self._add(e, "serious.removed", self._day(revoked_on, min(revoked_on + 4, e.act_end)), dept, "SXYC",
-                          {"listing_id": s["listing_id"], "kind": "penalty_annulled"})
+                self._add(
+                    e,
+                    "serious.removed",
+                    self._day(revoked_on, min(revoked_on + 4, e.act_end)),
+                    dept,
+                    "SXYC",
+                    {"listing_id": s["listing_id"], "kind": "penalty_annulled"},
+                )
                 s["end"] = min(s["end"], revoked_on)
             dependents = True
         pen["rec"][3] = movable and not dependents
@@ -700,8 +973,13 @@ class _Generator:
             if x < 0.75:  # AOL-03: within 10 WD after 30 June
                 reason, day = "annual_report", date(year, 7, 1).toordinal() + rng.randrange(0, 14)
             else:
-                reason = "unreachable" if x < 0.9 else "instant_info" if x < 0.96 else (
-                    "name_change" if year >= 2025 else "false_info")
+                reason = (
+                    "unreachable"
+                    if x < 0.9
+                    else "instant_info"
+                    if x < 0.96
+                    else ("name_change" if year >= 2025 else "false_info")
+                )
                 day = date(year, 1, 1).toordinal() + rng.randrange(365)
             if day <= max(open_until, e.reg) or day > e.act_end:
                 continue
@@ -720,8 +998,14 @@ class _Generator:
                 listing["end"] = removed
                 listing["repair"] = rng.random() < self.profile.repair_share
                 if not listing["repair"]:
-                    self._add(e, "abnormal.removed", removed, e.bureau, "YCYC",
-                              {"listing_id": listing_id, "reason": _ABNORMAL_REMOVAL[reason]})
+                    self._add(
+                        e,
+                        "abnormal.removed",
+                        removed,
+                        e.bureau,
+                        "YCYC",
+                        {"listing_id": listing_id, "reason": _ABNORMAL_REMOVAL[reason]},
+                    )
 
     def _abnormal_at(self, e: _Enterprise, day: int) -> bool:
         return any(a["start"] <= day and (a["end"] is None or day < a["end"]) for a in e.abnormal)
@@ -743,30 +1027,63 @@ class _Generator:
             day = self._day(e.reg + 1, e.act_end)
             x = rng.random()
             if e.key:
-                kind = ("key_supervision" if x < 0.45 else "sampling" if x < 0.75 and e.sector != "special_equipment"
-                        else "double_random" if x < 0.95 else "complaint")
+                kind = (
+                    "key_supervision"
+                    if x < 0.45
+                    else "sampling"
+                    if x < 0.75 and e.sector != "special_equipment"
+                    else "double_random"
+                    if x < 0.95
+                    else "complaint"
+                )
             else:
                 kind = "double_random" if x < 0.85 else "complaint"
             if kind == "sampling":
-                item = rng.choice(_INSPECTION_ITEMS["sampling"][:1] if e.sector == "food_production"
-                                  else _INSPECTION_ITEMS["sampling"][1:])
+                item = rng.choice(
+                    _INSPECTION_ITEMS["sampling"][:1]
+                    if e.sector == "food_production"
+                    else _INSPECTION_ITEMS["sampling"][1:]
+                )
             elif kind == "key_supervision":
-                item = (_INSPECTION_ITEMS[kind][0] if e.sector == "food_production" else
-                        _INSPECTION_ITEMS[kind][1] if e.sector == "special_food" else
-                        rng.choice(_INSPECTION_ITEMS[kind][2:]))
+                item = (
+                    _INSPECTION_ITEMS[kind][0]
+                    if e.sector == "food_production"
+                    else _INSPECTION_ITEMS[kind][1]
+                    if e.sector == "special_food"
+                    else rng.choice(_INSPECTION_ITEMS[kind][2:])
+                )
             else:
                 item = rng.choice(_INSPECTION_ITEMS[kind])
             x = rng.random()
-            result = ("compliant" if x < 0.8 else "issues_found" if x < 0.9 else "rectification_ordered" if x < 0.96
-                      else "not_at_address" if x < 0.995 and not e.key else "refused")
+            result = (
+                "compliant"
+                if x < 0.8
+                else "issues_found"
+                if x < 0.9
+                else "rectification_ordered"
+                if x < 0.96
+                else "not_at_address"
+                if x < 0.995 and not e.key
+                else "refused"
+            )
             dept = "TJ-SE" if e.sector == "special_equipment" and kind != "double_random" else e.bureau
             task = f"TJ-{'SJ' if kind == 'double_random' else 'JC'}-{_year(day)}-{rng.randrange(1, 60):03d}"
-            self._add(e, "inspection.concluded", day, dept, "JC",
-                      {"task_id": task, "item": item, "kind": kind, "result": result}, movable=True)
+            self._add(
+                e,
+                "inspection.concluded",
+                day,
+                dept,
+                "JC",
+                {"task_id": task, "item": item, "kind": kind, "result": result},
+                movable=True,
+            )
             if result == "not_at_address" and rng.random() < 0.6:  # AOL-06
                 listed = day + rng.randrange(16, 45)
-                if listed <= e.act_end and not self._abnormal_at(e, listed) and not any(
-                        a["start"] >= listed for a in e.abnormal):
+                if (
+                    listed <= e.act_end
+                    and not self._abnormal_at(e, listed)
+                    and not any(a["start"] >= listed for a in e.abnormal)
+                ):
                     self._list_abnormal(e, listed, "unreachable")
 
     def _commitments(self, e: _Enterprise) -> None:
@@ -779,9 +1096,21 @@ class _Generator:
         matter, template = rng.choice(_COMMITMENT_MATTERS[:3])
         dept = e.bureau
         cid = self._rid(dept, "CN", day)
-        self._add(e, "commitment.made", day, dept, "CNLR", {
-            "commitment_id": cid, "matter": matter, "text": _COMMITMENT_TEXT, "template_id": template,
-            "consent_to_publish": rng.random() < 0.7}, movable=True)
+        self._add(
+            e,
+            "commitment.made",
+            day,
+            dept,
+            "CNLR",
+            {
+                "commitment_id": cid,
+                "matter": matter,
+                "text": _COMMITMENT_TEXT,
+                "template_id": template,
+                "consent_to_publish": rng.random() < 0.7,
+            },
+            movable=True,
+        )
         made = e.events[-1]
         verified = day + rng.randrange(30, 200)
         if verified <= e.act_end and rng.random() < 0.8:
@@ -789,8 +1118,11 @@ class _Generator:
             if rng.random() < 0.9:
                 data: dict[str, Any] = {"commitment_id": cid, "outcome": "fulfilled"}
             else:
-                data = {"commitment_id": cid, "outcome": "untrue",
-                        "consequence": rng.choice(("terminated", "rectification_ordered", "decision_revoked"))}
+                data = {
+                    "commitment_id": cid,
+                    "outcome": "untrue",
+                    "consequence": rng.choice(("terminated", "rectification_ordered", "decision_revoked")),
+                }
             self._add(e, "commitment.verified", verified, dept, "CNHC", data)
 
     def _changes(self, e: _Enterprise) -> None:
@@ -819,8 +1151,17 @@ class _Generator:
 
     # -- repairs (PEN-11/12, SDL-31, AOL-10)
 
-    def _repair(self, e: _Enterprise, dept: str, applied: int, kind: str, ref: str, *,
-                effect: tuple[str, dict[str, Any]] | None = None, finish_on: int | None = None) -> int | None:
+    def _repair(
+        self,
+        e: _Enterprise,
+        dept: str,
+        applied: int,
+        kind: str,
+        ref: str,
+        *,
+        effect: tuple[str, dict[str, Any]] | None = None,
+        finish_on: int | None = None,
+    ) -> int | None:
         """Emit applied → accepted → granted/denied (or rejected).
 
         Returns the day the repair took effect (the grant, or the removal it causes), or None.
@@ -839,16 +1180,29 @@ class _Generator:
             if effect_on > e.act_end:
                 return None
         app_id = self._rid(dept, "XFSQ", applied)
-        self._add(e, "repair.applied", applied, dept, "XF",
-                  {"application_id": app_id, "target_kind": kind, "target_ref": ref})
+        self._add(
+            e, "repair.applied", applied, dept, "XF", {"application_id": app_id, "target_kind": kind, "target_ref": ref}
+        )
         if finish_on is None and rng.random() < 0.08:
-            self._add(e, "repair.rejected", accepted, dept, "XF",
-                      {"application_id": app_id, "reason": "申请材料不齐全，不予受理"})
+            self._add(
+                e,
+                "repair.rejected",
+                accepted,
+                dept,
+                "XF",
+                {"application_id": app_id, "reason": "申请材料不齐全，不予受理"},
+            )
             return None
         self._add(e, "repair.accepted", accepted, dept, "XF", {"application_id": app_id})
         if finish_on is None and rng.random() < 0.2:
-            self._add(e, "repair.denied", decided, dept, "XF",
-                      {"application_id": app_id, "reason": "经核查，不符合信用修复条件"})
+            self._add(
+                e,
+                "repair.denied",
+                decided,
+                dept,
+                "XF",
+                {"application_id": app_id, "reason": "经核查，不符合信用修复条件"},
+            )
             return None
         self._add(e, "repair.granted", decided, dept, "XF", {"application_id": app_id})
         if effect is None:
@@ -862,7 +1216,10 @@ class _Generator:
         # Abnormal list: removals planned as repairs (REP-03, AOL-10: decision within 5 WD).
         for a in e.abnormal:
             if a["repair"]:
-                removal = ("abnormal.removed", {"listing_id": a["listing_id"], "reason": _ABNORMAL_REMOVAL[a["reason"]]})
+                removal = (
+                    "abnormal.removed",
+                    {"listing_id": a["listing_id"], "reason": _ABNORMAL_REMOVAL[a["reason"]]},
+                )
                 if a["start"] + 12 < a["end"] < _add_years(a["start"], 3) - 30:  # AOL-11 (2014 regime)
                     self._repair(e, e.bureau, 0, "abnormal", a["listing_id"], effect=removal, finish_on=a["end"])
                 else:
@@ -876,8 +1233,14 @@ class _Generator:
                 continue
             if any(s["start"] < q["day"] <= applied + 30 for q in e.penalties):
                 continue  # a further penalty blocks it (SDL-31(3))
-            removed = self._repair(e, s["dept"], applied, "serious", s["listing_id"],
-                                   effect=("serious.removed", {"listing_id": s["listing_id"], "kind": "early_repair"}))
+            removed = self._repair(
+                e,
+                s["dept"],
+                applied,
+                "serious",
+                s["listing_id"],
+                effect=("serious.removed", {"listing_id": s["listing_id"], "kind": "early_repair"}),
+            )
             if removed is not None:
                 s["end"] = removed
         # Penalty publicity: early stop after 1 Y (food, drug, special equipment) or 6 M (PEN-11),
@@ -924,11 +1287,16 @@ class _Generator:
             day = min(ev[0] + rng.randrange(1, 120), LAST_DAY)
             target = {"department": src["department"], "record_id": src["record_id"]}
             if replacement is not None:
-                self._add(e, "record.corrected", day, src["department"], "GZ",
-                          {"target": target, "data": replacement})
+                self._add(e, "record.corrected", day, src["department"], "GZ", {"target": target, "data": replacement})
             else:
-                self._add(e, "record.retracted", day, src["department"], "CH", {
-                    "target": target, "reason": rng.choice(("录入错误，该记录不属于本企业", "重复录入"))})
+                self._add(
+                    e,
+                    "record.retracted",
+                    day,
+                    src["department"],
+                    "CH",
+                    {"target": target, "reason": rng.choice(("录入错误，该记录不属于本企业", "重复录入"))},
+                )
             ev[3] = False  # an amended record stays before its amendment
 
     def _corrected(self, e: _Enterprise, rec: dict[str, Any]) -> dict[str, Any] | None:
@@ -947,8 +1315,9 @@ class _Generator:
             else:
                 data["legal_basis"] = data["legal_basis"] + "、第一百三十二条"
         elif rtype == "inspection.concluded":
-            data["result"] = rng.choice([r for r in ("compliant", "issues_found", "rectification_ordered")
-                                         if r != data["result"]])
+            data["result"] = rng.choice(
+                [r for r in ("compliant", "issues_found", "rectification_ordered") if r != data["result"]]
+            )
         elif rtype == "permit.granted":
             data["category"] = data["category"] + "（" + rng.choice(("含分装", "不含分装", "限本厂区")) + "）"
         elif rtype == "commitment.made":
@@ -974,8 +1343,16 @@ class _Generator:
             i += 1
 
 
-_CORRECTABLE = frozenset({"enterprise.registered", "penalty.decided", "inspection.concluded", "permit.granted",
-                          "commitment.made", "enterprise.changed"})
+_CORRECTABLE = frozenset(
+    {
+        "enterprise.registered",
+        "penalty.decided",
+        "inspection.concluded",
+        "permit.granted",
+        "commitment.made",
+        "enterprise.changed",
+    }
+)
 _RETRACTABLE = frozenset({"inspection.concluded", "enterprise.changed", "penalty.decided"})
 
 
@@ -1059,10 +1436,17 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> Counter[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate synthetic Tianjin credit-ledger records (JSON Lines).")
-    parser.add_argument("--scale", choices=sorted(SCALES), default="small",
-                        help="small: 10,000 enterprises; design: 1,000,000; demo: 50 (richer profile)")
-    parser.add_argument("--enterprises", type=int, help="custom number of enterprises (standard profile "
-                                                        "unless --scale demo is given too)")
+    parser.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default="small",
+        help="small: 10,000 enterprises; design: 1,000,000; demo: 50 (richer profile)",
+    )
+    parser.add_argument(
+        "--enterprises",
+        type=int,
+        help="custom number of enterprises (standard profile unless --scale demo is given too)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window", type=int, help="enterprises interleaved at once")
     parser.add_argument("--out", type=Path, help="output file (default: standard output)")
@@ -1089,8 +1473,10 @@ def main(argv: list[str] | None = None) -> int:
         total = sum(counts.values())
         for rtype, n in sorted(counts.items()):
             print(f"{rtype:28} {n:>10,}", file=sys.stderr)
-        print(f"{'total':28} {total:>10,}  in {elapsed:.2f} s = {total / max(elapsed, 1e-9):,.0f} records/s",
-              file=sys.stderr)
+        print(
+            f"{'total':28} {total:>10,}  in {elapsed:.2f} s = {total / max(elapsed, 1e-9):,.0f} records/s",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -65,9 +65,20 @@ def run_copy(server: Server, path: Path) -> float:
         rows = []
         for line in lines:
             rec = json.loads(line)
-            rows.append((rec["uscc"], rec["type"], rec["effective_on"], rec["source"]["department"], rec["source"]["record_id"], line))
+            rows.append(
+                (
+                    rec["uscc"],
+                    rec["type"],
+                    rec["effective_on"],
+                    rec["source"]["department"],
+                    rec["source"]["record_id"],
+                    line,
+                )
+            )
         with stopwatch() as elapsed, conn.cursor() as cur:
-            with cur.copy("COPY copy_baseline (uscc, record_type, effective_on, department, record_id, body) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY copy_baseline (uscc, record_type, effective_on, department, record_id, body) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
             conn.commit()
@@ -93,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             import_rates.append(recorded / seconds)
             copy_rates.append(args.records / copy_seconds)
             ratios.append(import_rates[-1] / copy_rates[-1])
-            print(f"run {run + 1}: import {import_rates[-1]:,.0f} records/s ({recorded} recorded), "
-                  f"COPY {copy_rates[-1]:,.0f} rows/s, ratio {ratios[-1]:.4f}", file=sys.stderr)
+            print(
+                f"run {run + 1}: import {import_rates[-1]:,.0f} records/s ({recorded} recorded), "
+                f"COPY {copy_rates[-1]:,.0f} rows/s, ratio {ratios[-1]:.4f}",
+                file=sys.stderr,
+            )
 
     results = {
         "records": args.records,
@@ -104,11 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         "import_vs_copy": summary(ratios),
     }
     path = write_results("import", results)
-    print(markdown_table([
-        ("import through intake", results["import_events_per_s"], "records/s"),
-        ("raw COPY, same rows", results["copy_rows_per_s"], "rows/s"),
-        ("import ÷ COPY", results["import_vs_copy"], "ratio"),
-    ]))
+    print(
+        markdown_table(
+            [
+                ("import through intake", results["import_events_per_s"], "records/s"),
+                ("raw COPY, same rows", results["copy_rows_per_s"], "rows/s"),
+                ("import ÷ COPY", results["import_vs_copy"], "ratio"),
+            ]
+        )
+    )
     print(f"\nwritten to {path}")
     return 0
 

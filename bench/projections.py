@@ -48,7 +48,10 @@ def one_department(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r = {**r, "source": {**src, "department": DEPARTMENT, "record_id": f"{src['department']}/{src['record_id']}"}}
         if r["type"] in ("record.corrected", "record.retracted"):
             t = r["data"]["target"]
-            r["data"] = {**r["data"], "target": {"department": DEPARTMENT, "record_id": f"{t['department']}/{t['record_id']}"}}
+            r["data"] = {
+                **r["data"],
+                "target": {"department": DEPARTMENT, "record_id": f"{t['department']}/{t['record_id']}"},
+            }
         out.append(r)
     return out
 
@@ -58,7 +61,7 @@ def load(runtime: Runtime, events: int, seed: int) -> int:
     author = Author(DEPARTMENT, "bench", frozenset(DATA_MODELS))
     recorded = 0
     for i in range(0, len(records), 500):
-        recorded += sum(o.status == "recorded" for o in runtime.intake.submit(records[i:i + 500], author=author))
+        recorded += sum(o.status == "recorded" for o in runtime.intake.submit(records[i : i + 500], author=author))
     return recorded
 
 
@@ -69,8 +72,10 @@ def raw_read(runtime: Runtime) -> float:
         n = 0
         with conn.cursor(name="raw") as cur:
             cur.itersize = 2000
-            cur.execute("SELECT notification_id, originator_id, originator_version, topic, state "
-                        "FROM ledger_events ORDER BY notification_id")
+            cur.execute(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM ledger_events ORDER BY notification_id"
+            )
             for _ in cur:
                 n += 1
         return n / (time.perf_counter() - start)
@@ -95,7 +100,9 @@ def catch_up_rate(runtime: Runtime, events: int) -> float:
     return events / (time.perf_counter() - start)
 
 
-def latencies(runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int) -> dict[str, list[float]]:
+def latencies(
+    runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int
+) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"public_view": [], "public_view_replay": [], "list_page": []}
     calendar, reference = view.rule_context(runtime)
     with runtime.server.connect() as conn:
@@ -149,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             for name, values in latencies(runtime, usccs, recorded, rng, args.queries).items():
                 lat.setdefault(f"{name} p50", []).append(percentile(values, 0.50) * 1000)
                 lat.setdefault(f"{name} p99", []).append(percentile(values, 0.99) * 1000)
-            print(f"run {run + 1}: raw {raw[-1]:,.0f}/s rebuild {rebuilt[-1]:,.0f}/s ({ratios[-1]:.2f}) "
-                  f"catch-up {caught[-1]:,.0f}/s", file=sys.stderr)
+            print(
+                f"run {run + 1}: raw {raw[-1]:,.0f}/s rebuild {rebuilt[-1]:,.0f}/s ({ratios[-1]:.2f}) "
+                f"catch-up {caught[-1]:,.0f}/s",
+                file=sys.stderr,
+            )
     finally:
         runtime.close()
     rows = [
@@ -162,10 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"\n{events:,} events, {len(usccs):,} enterprises, {args.runs} runs\n")
     print(markdown_table(rows))
-    path = write_results("projections", {
-        "events": events, "enterprises": len(usccs), "runs": args.runs, "queries_per_run": args.queries,
-        "figures": {label: {**s, "unit": unit} for label, s, unit in rows},
-    })
+    path = write_results(
+        "projections",
+        {
+            "events": events,
+            "enterprises": len(usccs),
+            "runs": args.runs,
+            "queries_per_run": args.queries,
+            "figures": {label: {**s, "unit": unit} for label, s, unit in rows},
+        },
+    )
     print(f"\nwritten {path}", file=sys.stderr)
     return 0
 

@@ -97,8 +97,7 @@ def _check_amendment(
             parse_data(target_fact.type, data["data"])
         except ValidationError as exc:
             return [
-                Problem(f"data.data.{'.'.join(str(p) for p in err['loc'])}", err["msg"], None)
-                for err in exc.errors()
+                Problem(f"data.data.{'.'.join(str(p) for p in err['loc'])}", err["msg"], None) for err in exc.errors()
             ]
         if target_fact.type == "enterprise.registered" and data["data"].get("district_code") is None:
             return [Problem("data.data.district_code", "required", None)]

@@ -8,10 +8,12 @@ data carry `x-personal` in their JSON schema and never reach a public view
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Union
+from functools import reduce
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -321,11 +323,9 @@ def _envelope_for(type_name: str, data_model: type[Data]) -> type[_Envelope]:
     )
 
 
-RECORD_MODELS: dict[str, type[_Envelope]] = {
-    name: _envelope_for(name, model) for name, model in DATA_MODELS.items()
-}
+RECORD_MODELS: dict[str, type[_Envelope]] = {name: _envelope_for(name, model) for name, model in DATA_MODELS.items()}
 for _model in RECORD_MODELS.values():
     globals()[_model.__name__] = _model
 
-Record = Annotated[Union[tuple(RECORD_MODELS.values())], Field(discriminator="type")]  # type: ignore[valid-type]
+Record = Annotated[reduce(operator.or_, RECORD_MODELS.values()), Field(discriminator="type")]  # type: ignore[valid-type]
 """Any record of the vocabulary; the `type` field selects the `data` schema."""

@@ -64,7 +64,9 @@ def _table(model: type[Any]) -> list[str]:
         if prop.get("x-personal"):
             notes.insert(0, "**personal**")
         kind = _type_of(prop, defs)
-        rows.append(f"| `{name}` | {kind} | {'yes' if name in required else 'no'} | {' '.join(n for n in notes if n)} |")
+        rows.append(
+            f"| `{name}` | {kind} | {'yes' if name in required else 'no'} | {' '.join(n for n in notes if n)} |"
+        )
     if len(rows) == 2:
         rows.append("| (none) | | | |")
     return rows

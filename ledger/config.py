@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     max_batch_records: int = Field(default=1000, ge=1, validation_alias="CREDIT_LEDGER_MAX_BATCH")
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, validation_alias="CREDIT_LEDGER_MAX_BODY_BYTES")
     max_page_size: int = Field(
-        default=100, ge=1, validation_alias="CREDIT_LEDGER_MAX_PAGE_SIZE", description="rows per page of a list or search"
+        default=100,
+        ge=1,
+        validation_alias="CREDIT_LEDGER_MAX_PAGE_SIZE",
+        description="rows per page of a list or search",
     )
     public_search_per_minute: int = Field(
         default=60,

@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from eventsourcing.persistence import IntegrityError
@@ -114,7 +114,9 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
             loc = ["type"]
             reason = "unknown or missing record type" if err["type"] == "union_tag_invalid" else "required"
             if err["type"] == "union_tag_invalid":
-                reason = f"unknown record type {err['input'].get('type')!r}" if isinstance(err["input"], dict) else reason
+                reason = (
+                    f"unknown record type {err['input'].get('type')!r}" if isinstance(err["input"], dict) else reason
+                )
         rule = "ID-02" if loc == ["uscc"] else None
         problems.append(Problem(".".join(loc) or "record", reason, rule))
     return problems
@@ -269,9 +271,7 @@ def _check_repair_authority(history: list[Fact], application_id: str, department
 
 def _outcome(item: _Valid, status: Status, errors: list[Problem] | None = None) -> Outcome:
     rec = item.record
-    return Outcome(
-        item.index, status, rec.type, rec.uscc, rec.source.department, rec.source.record_id, errors or []
-    )
+    return Outcome(item.index, status, rec.type, rec.uscc, rec.source.department, rec.source.record_id, errors or [])
 
 
 def _describe(index: int, raw: Any, status: Status, errors: list[Problem]) -> Outcome:

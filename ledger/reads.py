@@ -83,7 +83,11 @@ class Reads:
                 entry["amends"] = fact.data.target.model_dump()
             else:
                 entry["amended_by"] = [
-                    {"type": a.type, "record_id": a.record_id, "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None}
+                    {
+                        "type": a.type,
+                        "record_id": a.record_id,
+                        "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None,
+                    }
                     for a in amendments.get(fact.key, [])
                 ]
                 current = in_force.get(fact.key)

@@ -2,8 +2,9 @@
 
 The row is written inside the library's insert transaction, after its
 `LOCK TABLE … IN EXCLUSIVE MODE`, so that:
-- `recorded_at` is read from the database clock while writers are serialised, and never
-  goes backwards along the notification log (design.md, "Time");
+- `recorded_at` is read from the database clock while writers are serialised, and strictly
+  increases from one transaction to the next along the notification log (design.md, "Time"),
+  so that `known_at` can always tell two commits apart;
 - a second record under a used `(department, record_id)` fails the whole transaction with
   the library's `IntegrityError`, exactly like a version conflict, so intake retries it.
 
@@ -33,7 +34,8 @@ FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::
      AS r(notification_id, originator_id, originator_version, uscc, record_type, effective_on,
           department, record_id, fingerprint),
      (SELECT greatest(clock_timestamp(),
-                      coalesce((SELECT max(recorded_at) FROM record_log), '-infinity')) AS at) AS now_
+                      coalesce((SELECT max(recorded_at) FROM record_log) + interval '1 microsecond',
+                               '-infinity')) AS at) AS now_
 """
 
 

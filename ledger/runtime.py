@@ -10,8 +10,8 @@ from ledger.config import Settings, get_settings
 from ledger.database import Server, migrate, resolve_server
 from ledger.intake import Intake
 from ledger.locks import EnterpriseLocks
-from ledger.reference import RuleContext
 from ledger.reads import Reads
+from ledger.reference import RuleContext
 from ledger.tokens import TokenStore
 from projections.runner import Projector
 from projections.view import rule_context

@@ -43,7 +43,9 @@ class Role(StrEnum):
     """Reference data and tokens; writes no records."""
 
 
-REPAIR_DECISIONS = frozenset({"repair.accepted", "repair.rejected", "repair.granted", "repair.denied", "repair.revoked"})
+REPAIR_DECISIONS = frozenset(
+    {"repair.accepted", "repair.rejected", "repair.granted", "repair.denied", "repair.revoked"}
+)
 WRITABLE: dict[Role, frozenset[str]] = {
     Role.officer: frozenset(DATA_MODELS) - REPAIR_DECISIONS,
     Role.reviewer: REPAIR_DECISIONS,
@@ -152,9 +154,13 @@ class TokenStore:
 
     def has_active_admin(self) -> bool:
         with self._connect() as conn:
-            row = conn.execute("SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1").fetchone()
+            row = conn.execute(
+                "SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1"
+            ).fetchone()
         return row is not None
 
 
 def _info(row: dict[str, Any]) -> TokenInfo:
-    return TokenInfo(row["id"], row["department"], Role(row["role"]), row["label"], row["created_at"], row["revoked_at"])
+    return TokenInfo(
+        row["id"], row["department"], Role(row["role"]), row["label"], row["created_at"], row["revoked_at"]
+    )

@@ -139,8 +139,13 @@ def _permits(facts: Sequence[Fact]) -> list[Item]:
         if grant.effective_on < end:
             items.append(Item("permit", no, grant.effective_on, end, canonical(valid)))
         ended_keys = records + ([end_key] if end_key else [])
-        ended = {**data, "state": reason, "ended_on": end.isoformat(), "rules": [*rules, "KEY-04"],
-                 "records": _keys(ended_keys)}
+        ended = {
+            **data,
+            "state": reason,
+            "ended_on": end.isoformat(),
+            "rules": [*rules, "KEY-04"],
+            "records": _keys(ended_keys),
+        }
         items.append(Item("permit", no, end, None, canonical(ended)))
     return items
 
@@ -149,22 +154,34 @@ def _dated(facts: Sequence[Fact]) -> list[Item]:
     """Inspections, consented commitments and untrue-commitment findings (GSXT-03, COM-06)."""
     items = []
     for f in of_type(facts, "inspection.concluded"):
-        body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["GSXT-03"],
-                "records": _keys([f.key])}
+        body = {
+            **public_data(f.data),
+            "effective_on": f.effective_on.isoformat(),
+            "rules": ["GSXT-03"],
+            "records": _keys([f.key]),
+        }
         items.append(Item("inspection", f.data.task_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
     made = {f.data.commitment_id: f for f in of_type(facts, "commitment.made")}  # type: ignore[attr-defined]
     for f in made.values():
         if f.data.consent_to_publish:  # type: ignore[attr-defined]
-            body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["COM-06"],
-                    "records": _keys([f.key])}
+            body = {
+                **public_data(f.data),
+                "effective_on": f.effective_on.isoformat(),
+                "rules": ["COM-06"],
+                "records": _keys([f.key]),
+            }
             items.append(Item("commitment", f.data.commitment_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
     for f in of_type(facts, "commitment.verified"):
         if f.data.outcome != "untrue":  # type: ignore[attr-defined]
             continue
         cid = f.data.commitment_id  # type: ignore[attr-defined]
         source = made.get(cid)
-        body = {**public_data(f.data), "effective_on": f.effective_on.isoformat(), "rules": ["COM-06"],
-                "records": _keys([f.key])}
+        body = {
+            **public_data(f.data),
+            "effective_on": f.effective_on.isoformat(),
+            "rules": ["COM-06"],
+            "records": _keys([f.key]),
+        }
         if source is not None:
             body["matter"] = source.data.matter  # type: ignore[attr-defined]
         items.append(Item("untrue_commitment", cid, f.effective_on, None, canonical(body)))

@@ -35,8 +35,17 @@ def decode_cursor(cursor: str) -> tuple[str, str, str]:
         raise BadCursorError("cursor is not one this API returned") from exc
 
 
-def members(conn: Any, list_name: str, as_of: date, known_at: datetime, *, sector: str | None = None,
-            district: str | None = None, cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
+def members(
+    conn: Any,
+    list_name: str,
+    as_of: date,
+    known_at: datetime,
+    *,
+    sector: str | None = None,
+    district: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> dict[str, Any]:
     kind = LISTS[list_name]
     params: dict[str, Any] = {"kind": kind, "as_of": as_of, "known_at": known_at, "limit": limit + 1}
     where = [sql.SQL("i.kind = %(kind)s AND " + AT.format(a="i"))]
@@ -47,16 +56,22 @@ def members(conn: Any, list_name: str, as_of: date, known_at: datetime, *, secto
         if kind == "key_sector_list":
             where.append(sql.SQL("i.subject = %(sector)s"))
         else:
-            where.append(sql.SQL(
-                "EXISTS (SELECT 1 FROM projection_items k WHERE k.uscc = i.uscc AND k.kind = 'key_sector_list' "
-                "AND k.subject = %(sector)s AND " + AT.format(a="k") + ")"))
+            where.append(
+                sql.SQL(
+                    "EXISTS (SELECT 1 FROM projection_items k WHERE k.uscc = i.uscc AND k.kind = 'key_sector_list' "
+                    "AND k.subject = %(sector)s AND " + AT.format(a="k") + ")"
+                )
+            )
     if cursor:
         params["c_uscc"], params["c_subject"], params["c_fp"] = decode_cursor(cursor)
         where.append(sql.SQL("(i.uscc, i.subject, i.fingerprint) > (%(c_uscc)s, %(c_subject)s, %(c_fp)s)"))
     if district:
-        where.append(sql.SQL(
-            "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = i.uscc AND b.kind = 'basic_info' "
-            "AND b.district = %(district)s AND " + AT.format(a="b") + ")"))
+        where.append(
+            sql.SQL(
+                "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = i.uscc AND b.kind = 'basic_info' "
+                "AND b.district = %(district)s AND " + AT.format(a="b") + ")"
+            )
+        )
     # The page first (index order, stops at `limit`), then the names of its members only.
     query = sql.SQL(
         "WITH page AS (SELECT i.uscc, i.subject, i.fingerprint, i.effective, i.body FROM projection_items i "
@@ -72,17 +87,32 @@ def members(conn: Any, list_name: str, as_of: date, known_at: datetime, *, secto
     out = []
     for uscc, subject, _, start, end, body, name, dist in rows:
         b = json.loads(body)
-        out.append({
-            "uscc": uscc, "name": name, "district_code": dist, "subject": subject,
-            "from": _iso(start), "until": _iso(end), "rules": b.get("rules", []), "records": b.get("records", []),
-            **({"data": b["data"]} if "data" in b else {}),
-        })
+        out.append(
+            {
+                "uscc": uscc,
+                "name": name,
+                "district_code": dist,
+                "subject": subject,
+                "from": _iso(start),
+                "until": _iso(end),
+                "rules": b.get("rules", []),
+                "records": b.get("records", []),
+                **({"data": b["data"]} if "data" in b else {}),
+            }
+        )
     next_cursor = encode_cursor((rows[-1][0], rows[-1][1], rows[-1][2])) if more and rows else None
-    return {"list": list_name, "as_of": as_of.isoformat(), "known_at": known_at.isoformat(),
-            "members": out, "next_cursor": next_cursor}
+    return {
+        "list": list_name,
+        "as_of": as_of.isoformat(),
+        "known_at": known_at.isoformat(),
+        "members": out,
+        "next_cursor": next_cursor,
+    }
 
 
-def changes(conn: Any, list_name: str, start: date, end: date, known_at: datetime, limit: int = 10_000) -> dict[str, Any]:
+def changes(
+    conn: Any, list_name: str, start: date, end: date, known_at: datetime, limit: int = 10_000
+) -> dict[str, Any]:
     """Who joined (interval starts) and left (interval ends) on a day in (start, end]."""
     rows = conn.execute(
         "SELECT c.change, c.on_day, i.uscc, i.subject, i.body::text FROM projection_items i, "
@@ -91,15 +121,29 @@ def changes(conn: Any, list_name: str, start: date, end: date, known_at: datetim
         "AND i.effective && daterange(%(start)s::date, %(end)s::date, '[]') "
         "AND c.on_day > %(start)s::date AND c.on_day <= %(end)s::date "
         "ORDER BY c.on_day, i.uscc, i.subject, c.change, i.fingerprint LIMIT %(limit)s",
-        {"kind": LISTS[list_name], "known_at": known_at, "start": start, "end": end, "limit": limit}, prepare=False,
+        {"kind": LISTS[list_name], "known_at": known_at, "start": start, "end": end, "limit": limit},
+        prepare=False,
     ).fetchall()
     out = []
     for change, on_day, uscc, subject, body in rows:
         b = json.loads(body)
-        out.append({"change": change, "on": on_day.isoformat(), "uscc": uscc, "subject": subject,
-                    "reason": {"rules": b.get("rules", []), "records": b.get("records", []), "note": b.get("note", "")}})
-    return {"list": list_name, "from": start.isoformat(), "to": end.isoformat(), "known_at": known_at.isoformat(),
-            "changes": out, "truncated": len(rows) >= limit}
+        out.append(
+            {
+                "change": change,
+                "on": on_day.isoformat(),
+                "uscc": uscc,
+                "subject": subject,
+                "reason": {"rules": b.get("rules", []), "records": b.get("records", []), "note": b.get("note", "")},
+            }
+        )
+    return {
+        "list": list_name,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "known_at": known_at.isoformat(),
+        "changes": out,
+        "truncated": len(rows) >= limit,
+    }
 
 
 def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -41,8 +41,13 @@ class RebuildReport:
 
 
 def rebuild(
-    conninfo: str, mapper: Mapper, calendar: WorkingCalendar, reference: ReferenceData,
-    *, on_start: Callable[[int], None] | None = None, on_progress: Callable[[int], None] | None = None,
+    conninfo: str,
+    mapper: Mapper,
+    calendar: WorkingCalendar,
+    reference: ReferenceData,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> RebuildReport:
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
@@ -90,8 +95,9 @@ def rebuild(
             if now_live != live:
                 raise RuntimeError("another rebuild switched the read model meanwhile; run rebuild again")
             position = _catch_up(writer, target, position, mapper, calendar, reference, lock=True)
-            writer.execute(sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(
-                store.slot_table(target)))
+            writer.execute(
+                sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(store.slot_table(target))
+            )
             store.save_position(writer, position, target)
     with psycopg.connect(conninfo, autocommit=True) as ctl:
         ctl.execute("SET lock_timeout = '10s'")
@@ -102,8 +108,18 @@ def rebuild(
     return RebuildReport(target, events, rows, position)
 
 
-def _build_partition(k: int, workers: int, conninfo: str, snapshot: str, position: int, target: str,
-                     mapper: Mapper, calendar: WorkingCalendar, reference: ReferenceData, done: Any) -> None:
+def _build_partition(
+    k: int,
+    workers: int,
+    conninfo: str,
+    snapshot: str,
+    position: int,
+    target: str,
+    mapper: Mapper,
+    calendar: WorkingCalendar,
+    reference: ReferenceData,
+    done: Any,
+) -> None:
     """Worker process: the enterprises with hash(uscc) mod workers = k, read in the shared snapshot,
     their whole bitemporal history computed by `evolve` and COPYed into the new slot."""
     events = rows = 0
@@ -113,8 +129,11 @@ def _build_partition(k: int, workers: int, conninfo: str, snapshot: str, positio
             reader.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             with reader.cursor(name="rebuild") as cur, writer.transaction():
                 cur.itersize = CHUNK
-                cur.execute(store.EVENTS + " WHERE e.notification_id <= %s AND mod(abs(hashtext(r.uscc)), %s) = %s "
-                            "ORDER BY r.uscc, r.notification_id", (position, workers, k))
+                cur.execute(
+                    store.EVENTS + " WHERE e.notification_id <= %s AND mod(abs(hashtext(r.uscc)), %s) = %s "
+                    "ORDER BY r.uscc, r.notification_id",
+                    (position, workers, k),
+                )
                 changes, reported = Changes(), 0
                 for uscc, group in groupby(cur, key=lambda r: r[5]):
                     batch = list(group)
@@ -133,8 +152,16 @@ def _build_partition(k: int, workers: int, conninfo: str, snapshot: str, positio
         raise
 
 
-def _catch_up(conn: psycopg.Connection[Any], slot: str, position: int, mapper: Mapper,
-              calendar: WorkingCalendar, reference: ReferenceData, *, lock: bool) -> int:
+def _catch_up(
+    conn: psycopg.Connection[Any],
+    slot: str,
+    position: int,
+    mapper: Mapper,
+    calendar: WorkingCalendar,
+    reference: ReferenceData,
+    *,
+    lock: bool,
+) -> int:
     """Apply the log after `position` to the new slot (in its own transactions unless `lock`:
     then inside the caller's, which holds the state lock)."""
     while True:

@@ -51,17 +51,29 @@ def decode(mapper: Mapper, rows: Sequence[tuple]) -> dict[str, list[Fact]]:
         body = json.loads(raw)
         record_type = _record_type(topic)
         when = body.get("effective_on")
-        if record_type is None or "class_version" in body or not isinstance(when, dict) or when.get("_type_") != "date_iso":
+        if (
+            record_type is None
+            or "class_version" in body
+            or not isinstance(when, dict)
+            or when.get("_type_") != "date_iso"
+        ):
             event = mapper.to_domain_event(StoredEvent(originator_id, version, topic, bytes(state)))
             assert isinstance(event, Enterprise.Recorded)
             out[uscc].append(replace(event.as_fact(), recorded_at=recorded_at))
             continue
         source = body["source"]
-        out[uscc].append(Fact(
-            type=record_type, effective_on=date.fromisoformat(when["_data_"]), department=source["department"],
-            record_id=source["record_id"], operator=source.get("operator", ""),
-            data=parse_data(record_type, body["data"]), sequence=version, recorded_at=recorded_at,
-        ))
+        out[uscc].append(
+            Fact(
+                type=record_type,
+                effective_on=date.fromisoformat(when["_data_"]),
+                department=source["department"],
+                record_id=source["record_id"],
+                operator=source.get("operator", ""),
+                data=parse_data(record_type, body["data"]),
+                sequence=version,
+                recorded_at=recorded_at,
+            )
+        )
     return out
 
 
@@ -72,8 +84,12 @@ def _record_type(topic: str) -> str | None:
 
 
 def project_page(
-    conn: psycopg.Connection[Any], slot: str, page: Sequence[tuple[int, str | None, datetime | None]],
-    mapper: Mapper, calendar: WorkingCalendar, reference: ReferenceData,
+    conn: psycopg.Connection[Any],
+    slot: str,
+    page: Sequence[tuple[int, str | None, datetime | None]],
+    mapper: Mapper,
+    calendar: WorkingCalendar,
+    reference: ReferenceData,
 ) -> int:
     """Apply one page of the log to `slot` (inside the caller's transaction); rows changed."""
     touched: dict[str, set[datetime]] = defaultdict(set)
@@ -138,8 +154,14 @@ class Projector:
         with psycopg.connect(self.conninfo) as conn:
             slot, position = store.read_state(conn)
             top = store.head(conn)
-        return {"position": position, "head": top, "lag": max(0, top - position), "slot": slot,
-                "running": self.running, "error": self.last_error}
+        return {
+            "position": position,
+            "head": top,
+            "lag": max(0, top - position),
+            "slot": slot,
+            "running": self.running,
+            "error": self.last_error,
+        }
 
     @property
     def running(self) -> bool:

@@ -101,21 +101,31 @@ def apply(conn: Connection[Any], slot: str, changes: Changes) -> None:
     table = slot_table(slot)
     if changes.close:
         cols = [list(c) for c in zip(*changes.close, strict=True)]
-        conn.execute(sql.SQL(
-            "DELETE FROM {t} USING unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
-            "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded) "
-            "AND lower({t}.recorded) >= c.at").format(t=table), cols)
-        conn.execute(sql.SQL(
-            "UPDATE {t} SET recorded = tstzrange(lower({t}.recorded), c.at) "
-            "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
-            "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded)").format(t=table), cols)
+        conn.execute(
+            sql.SQL(
+                "DELETE FROM {t} USING unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
+                "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded) "
+                "AND lower({t}.recorded) >= c.at"
+            ).format(t=table),
+            cols,
+        )
+        conn.execute(
+            sql.SQL(
+                "UPDATE {t} SET recorded = tstzrange(lower({t}.recorded), c.at) "
+                "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS c(uscc, fp, at) "
+                "WHERE {t}.uscc = c.uscc AND {t}.fingerprint = c.fp AND upper_inf({t}.recorded)"
+            ).format(t=table),
+            cols,
+        )
     if changes.insert:
         copy_rows(conn, slot, changes.insert)
 
 
 def copy_rows(conn: Connection[Any], slot: str, rows: Iterable[Row]) -> int:
     n = 0
-    query = sql.SQL("COPY {} ({}) FROM STDIN").format(slot_table(slot), sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        slot_table(slot), sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+    )
     with conn.cursor() as cur, cur.copy(query) as copy:
         for row in rows:
             copy.write_row(as_tuple(row))
@@ -131,7 +141,7 @@ def as_tuple(row: Row) -> tuple:
         name, district = body.get("name"), body.get("district_code")
     # Ranges as their text form: COPY parses them (much cheaper than psycopg's range dumper).
     effective = f"[{item.start or ''},{item.end or ''})"
-    recorded = f"[\"{row.since.isoformat()}\",{_quoted(row.until)})"
+    recorded = f'["{row.since.isoformat()}",{_quoted(row.until)})'
     return (row.uscc, item.kind, item.subject, effective, recorded, item.fingerprint, district, name, item.body)
 
 

@@ -49,7 +49,9 @@ def render(item: Item) -> dict[str, Any]:
 
 
 def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item]) -> dict[str, Any]:
-    public = sorted((i for i in items if i.kind in PUBLIC_KINDS), key=lambda i: (i.start or date.min, i.kind, i.subject, i.body))
+    public = sorted(
+        (i for i in items if i.kind in PUBLIC_KINDS), key=lambda i: (i.start or date.min, i.kind, i.subject, i.body)
+    )
     by_kind: dict[str, list[Item]] = {}
     for item in public:
         by_kind.setdefault(item.kind, []).append(item)
@@ -74,15 +76,17 @@ def from_read_model(conn: Any, uscc: str, as_of: date, known_at: datetime) -> di
     return public_view(uscc, as_of, known_at, items)
 
 
-def replay_items(reads: Reads, uscc: str, as_of: date, known_at: datetime,
-                 calendar: WorkingCalendar, reference: ReferenceData) -> list[Item]:
+def replay_items(
+    reads: Reads, uscc: str, as_of: date, known_at: datetime, calendar: WorkingCalendar, reference: ReferenceData
+) -> list[Item]:
     """The items by direct replay of the enterprise's events through the rules (no read model)."""
     history = reads.history(uscc, known_at)  # EnterpriseNotFoundError when nothing known then
     return [i for i in items_of(history, calendar, reference) if i.contains(as_of) and i.kind != "known"]
 
 
-def from_replay(reads: Reads, uscc: str, as_of: date, known_at: datetime,
-                calendar: WorkingCalendar, reference: ReferenceData) -> dict[str, Any]:
+def from_replay(
+    reads: Reads, uscc: str, as_of: date, known_at: datetime, calendar: WorkingCalendar, reference: ReferenceData
+) -> dict[str, Any]:
     return public_view(uscc, as_of, known_at, replay_items(reads, uscc, as_of, known_at, calendar, reference))
 
 

@@ -47,7 +47,9 @@ def registered(uscc: str, effective_on: str = "2020-01-06", **kw: Any) -> dict[s
     return record("enterprise.registered", uscc, effective_on, {**data, **kw.pop("data", {})}, **kw)
 
 
-def permit_granted(uscc: str, permit_no: str = "SC10612011600011", effective_on: str = "2021-03-01", **kw: Any) -> dict[str, Any]:
+def permit_granted(
+    uscc: str, permit_no: str = "SC10612011600011", effective_on: str = "2021-03-01", **kw: Any
+) -> dict[str, Any]:
     data = {
         "permit_no": permit_no,
         "sector": "food_production",
@@ -59,7 +61,9 @@ def permit_granted(uscc: str, permit_no: str = "SC10612011600011", effective_on:
     return record("permit.granted", uscc, effective_on, {**data, **kw.pop("data", {})}, **kw)
 
 
-def penalty_decided(uscc: str, decision_no: str = "津市监罚〔2024〕1号", effective_on: str = "2024-03-01", **kw: Any) -> dict[str, Any]:
+def penalty_decided(
+    uscc: str, decision_no: str = "津市监罚〔2024〕1号", effective_on: str = "2024-03-01", **kw: Any
+) -> dict[str, Any]:
     data = {
         "decision_no": decision_no,
         "procedure": "ordinary",
@@ -71,7 +75,12 @@ def penalty_decided(uscc: str, decision_no: str = "津市监罚〔2024〕1号", 
     return record("penalty.decided", uscc, effective_on, {**data, **kw.pop("data", {})}, department="TJ-ENF", **kw)
 
 
-def corrected(uscc: str, target: dict[str, Any], data: dict[str, Any], effective_on: str = "2024-06-01", **kw: Any) -> dict[str, Any]:
-    payload = {"target": {"department": target["source"]["department"], "record_id": target["source"]["record_id"]}, "data": data}
+def corrected(
+    uscc: str, target: dict[str, Any], data: dict[str, Any], effective_on: str = "2024-06-01", **kw: Any
+) -> dict[str, Any]:
+    payload = {
+        "target": {"department": target["source"]["department"], "record_id": target["source"]["record_id"]},
+        "data": data,
+    }
     kw.setdefault("department", target["source"]["department"])
     return record("record.corrected", uscc, effective_on, payload, **kw)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,8 +21,13 @@ from ledger.tokens import WRITABLE, Role, TokenStore
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
 LEDGER_TABLES = (
-    "ledger_events", "record_log", "holiday_schedules", "reference_values", "api_tokens",
-    "projection_items_a", "projection_items_b",  # read models (issue 4); their position is reset below
+    "ledger_events",
+    "record_log",
+    "holiday_schedules",
+    "reference_values",
+    "api_tokens",
+    "projection_items_a",
+    "projection_items_b",  # read models (issue 4); their position is reset below
 )
 
 

@@ -27,7 +27,10 @@ def _known(list_name: str) -> str:
 
 @router.get("/{list_name}")
 def list_members(
-    list_name: ListName, runtime: RuntimeDep, as_of: AsOf = None, known_at: KnownAtDep = None,
+    list_name: ListName,
+    runtime: RuntimeDep,
+    as_of: AsOf = None,
+    known_at: KnownAtDep = None,
     sector: Annotated[str | None, Query(description="food_production, special_food or special_equipment")] = None,
     district: Annotated[str | None, Query(description="GB/T 2260 district code")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
@@ -38,15 +41,17 @@ def list_members(
     day, moment = moments(as_of, known_at)
     try:
         with runtime.server.connect() as conn:
-            return lists.members(conn, _known(list_name), day, moment, sector=sector, district=district,
-                                 cursor=cursor, limit=limit)
+            return lists.members(
+                conn, _known(list_name), day, moment, sector=sector, district=district, cursor=cursor, limit=limit
+            )
     except lists.BadCursorError as exc:
         raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
 
 
 @router.get("/{list_name}/changes")
 def list_changes(
-    list_name: ListName, runtime: RuntimeDep,
+    list_name: ListName,
+    runtime: RuntimeDep,
     from_: Annotated[date, Query(alias="from", description="first day (exclusive)")],
     to: Annotated[date, Query(description="last day (inclusive)")],
     known_at: KnownAtDep = None,

@@ -22,10 +22,17 @@ def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, dateti
 
 @router.get("/enterprises/{uscc}/public-view")
 def public_view(
-    uscc: UsccDep, runtime: RuntimeDep, as_of: AsOf = None, known_at: KnownAtDep = None,
-    source: Annotated[Literal["read-model", "replay"], Query(
-        description="read-model (default): the interval tables; replay: the enterprise's events replayed "
-        "through the rules directly, for auditors to compare")] = "read-model",
+    uscc: UsccDep,
+    runtime: RuntimeDep,
+    as_of: AsOf = None,
+    known_at: KnownAtDep = None,
+    source: Annotated[
+        Literal["read-model", "replay"],
+        Query(
+            description="read-model (default): the interval tables; replay: the enterprise's events replayed "
+            "through the rules directly, for auditors to compare"
+        ),
+    ] = "read-model",
 ) -> dict[str, Any]:
     """What the publicity system shows for the enterprise on `as_of`, as the ledger knew it at
     `known_at`, grouped as GSXT groups it: basic information and status, key-sector tags,

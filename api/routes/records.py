@@ -66,7 +66,9 @@ def post_records(principal: Writer, runtime: RuntimeDep, body: Annotated[Any, Bo
     summary = {s: sum(1 for o in outcomes if o["status"] == s) for s in ("recorded", "duplicate", "rejected")}
     if all(_forbidden(o) for o in outcomes):
         if single:
-            return problem(403, "Forbidden", "the record was not recorded", errors=outcomes[0]["errors"], results=outcomes)
+            return problem(
+                403, "Forbidden", "the record was not recorded", errors=outcomes[0]["errors"], results=outcomes
+            )
         return problem(403, "Forbidden", "no record of the batch may be written with this token", results=outcomes)
     if single and outcomes[0]["status"] == "rejected":
         errors = outcomes[0]["errors"]

@@ -30,15 +30,18 @@ def get_rules(runtime: RuntimeDep) -> dict[str, Any]:
 
 
 @router.get("/v1/calendar/add-working-days")
-def add_working_days(
-    runtime: RuntimeDep, start: Day, days: Annotated[int, Query(ge=0, le=3650)]
-) -> dict[str, Any]:
+def add_working_days(runtime: RuntimeDep, start: Day, days: Annotated[int, Query(ge=0, le=3650)]) -> dict[str, Any]:
     """The `days`-th working day counted from `start` (start is day 0, rulebook TIME-02).
 
     `provisional` is true where the answer depends on a year whose official holiday
     schedule is not loaded yet (weekends only, TIME-01)."""
     answer = runtime.rules.calendar.add_working_days(start, days)
-    return {"start": start.isoformat(), "days": days, "date": answer.date.isoformat(), "provisional": answer.provisional}
+    return {
+        "start": start.isoformat(),
+        "days": days,
+        "date": answer.date.isoformat(),
+        "provisional": answer.provisional,
+    }
 
 
 @router.get("/v1/enterprises/{uscc}/repair-eligibility", responses=READER_ONLY)
@@ -101,7 +104,9 @@ def get_deadlines(
                 "due": d.due.isoformat(),
                 "provisional": d.provisional,
                 "status": d.status,
-                "fulfilled_by": {"department": d.fulfilled_by[0], "record_id": d.fulfilled_by[1]} if d.fulfilled_by else None,
+                "fulfilled_by": {"department": d.fulfilled_by[0], "record_id": d.fulfilled_by[1]}
+                if d.fulfilled_by
+                else None,
                 "fulfilled_on": d.fulfilled_on.isoformat() if d.fulfilled_on else None,
             }
             for d in found

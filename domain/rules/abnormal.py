@@ -26,7 +26,7 @@ LICENCE_REVOCATION_DUE = "licence_revocation_due"
 
 
 def regime(on: date, reference: ReferenceData) -> str:
-    """"2014" for facts before the 2024 Disclosure Regulation took effect, else "2024"."""
+    """ "2014" for facts before the 2024 Disclosure Regulation took effect, else "2024"."""
     return "2014" if on < reference.disclosure_2024_effective else "2024"
 
 
@@ -42,7 +42,9 @@ def listing_intervals(fact: Fact, facts: Sequence[Fact], reference: ReferenceDat
     removal = first(facts, "abnormal.removed", lambda f: f.data.listing_id == listing_id)  # type: ignore[attr-defined]
     steps = repair_steps(facts, "abnormal", listing_id, "REP-03")
     version = version_applied("AOL-02", on, reference).source
-    note = "" if ground_in_force(fact.data.reason, on, reference) else "ground not in force on the listing date (AOL-02)"
+    note = (
+        "" if ground_in_force(fact.data.reason, on, reference) else "ground not in force on the listing date (AOL-02)"
+    )
     out = []
     for seg in segments(on, None, steps, None, removal.effective_on if removal else None):
         rules, records = ["AOL-02"], [fact.key]
@@ -52,8 +54,18 @@ def listing_intervals(fact: Fact, facts: Sequence[Fact], reference: ReferenceDat
         if removal is not None and seg.end == removal.effective_on:
             rules.append("AOL-10")
             records.append(removal.key)
-        out.append(Interval(ABNORMAL, listing_id, seg.start, seg.end, tuple(dict.fromkeys(rules)),
-                            tuple(dict.fromkeys(records)), version, note=note))
+        out.append(
+            Interval(
+                ABNORMAL,
+                listing_id,
+                seg.start,
+                seg.end,
+                tuple(dict.fromkeys(rules)),
+                tuple(dict.fromkeys(records)),
+                version,
+                note=note,
+            )
+        )
     return out
 
 
@@ -77,17 +89,36 @@ def transfer_2014(
     reminder_end = min(transfer_on, ref.end) if ref.end else transfer_on
     shown_until = min(reminder_end, reference.disclosure_2024_effective)
     if reminder_from < shown_until:
-        out.append(Interval(TRANSFER_REMINDER, ref.subject, reminder_from, shown_until, ("AOL-20",),
-                            ref.records, version_applied("AOL-20", on, reference).source))
+        out.append(
+            Interval(
+                TRANSFER_REMINDER,
+                ref.subject,
+                reminder_from,
+                shown_until,
+                ("AOL-20",),
+                ref.records,
+                version_applied("AOL-20", on, reference).source,
+            )
+        )
     if transfer_on < reference.disclosure_2024_effective and any(i.contains(transfer_on) for i in listed):
         end = calendar.period_end(transfer_on, param("AOL-20", "serious_2014_period", on, reference)).date
-        out.append(Interval(SERIOUS_2014, ref.subject, transfer_on, end, ("AOL-20",), ref.records,
-                            version_applied("AOL-20", on, reference).source))
+        out.append(
+            Interval(
+                SERIOUS_2014,
+                ref.subject,
+                transfer_on,
+                end,
+                ("AOL-20",),
+                ref.records,
+                version_applied("AOL-20", on, reference).source,
+            )
+        )
     return out
 
 
-def licence_revocation_due(facts: Sequence[Fact], listed: dict[str, list[Interval]],
-                           reference: ReferenceData) -> list[Interval]:
+def licence_revocation_due(
+    facts: Sequence[Fact], listed: dict[str, list[Interval]], reference: ReferenceData
+) -> list[Interval]:
     """AOL-21 (2024 regime): annual-report listings for two consecutive years, both open, and the
     enterprise listed as unreachable. Ends when the licence is revoked or the enterprise leaves."""
     by_id = {f.data.listing_id: f for f in of_type(facts, "abnormal.listed")}  # type: ignore[attr-defined]
@@ -114,11 +145,27 @@ def licence_revocation_due(facts: Sequence[Fact], listed: dict[str, list[Interva
         if out and (out[-1].end is None or start <= out[-1].end):
             last = out[-1]
             new_end = None if last.end is None or end is None else max(last.end, end)
-            out[-1] = Interval(LICENCE_REVOCATION_DUE, "licence", last.start, new_end, ("AOL-21",),
-                               tuple(dict.fromkeys((*last.records, *keys))), last.version)
+            out[-1] = Interval(
+                LICENCE_REVOCATION_DUE,
+                "licence",
+                last.start,
+                new_end,
+                ("AOL-21",),
+                tuple(dict.fromkeys((*last.records, *keys))),
+                last.version,
+            )
         else:
-            out.append(Interval(LICENCE_REVOCATION_DUE, "licence", start, end, ("AOL-21",), keys,
-                                version_applied("AOL-21", start, reference).source))
+            out.append(
+                Interval(
+                    LICENCE_REVOCATION_DUE,
+                    "licence",
+                    start,
+                    end,
+                    ("AOL-21",),
+                    keys,
+                    version_applied("AOL-21", start, reference).source,
+                )
+            )
     return out
 
 

@@ -36,25 +36,36 @@ def untrue_commitments(facts: Sequence[Fact]) -> list[Interval]:
     return out
 
 
-def notify_commit_ineligible(facts: Sequence[Fact], calendar: WorkingCalendar,
-                             reference: ReferenceData) -> list[Interval]:
+def notify_commit_ineligible(
+    facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData
+) -> list[Interval]:
     """When notify-and-commit may not be used: while on the serious list (SDL-20(3)) and after an
     untrue commitment until repaired (COM-04). One interval per cause, overlaps joined."""
     out = []
     serious = [i for i in serious_list(facts, calendar, reference)]
     for start, end in merge((i.start, i.end) for i in serious):
-        keys = tuple(dict.fromkeys(k for i in serious if i.start < (end or date.max) and
-                                   (i.end is None or i.end > start) for k in i.records))
+        keys = tuple(
+            dict.fromkeys(
+                k
+                for i in serious
+                if i.start < (end or date.max) and (i.end is None or i.end > start)
+                for k in i.records
+            )
+        )
         out.append(Interval(INELIGIBLE, "serious_list", start, end, ("SDL-20",), keys))
     untrue = untrue_commitments(facts)
     for start, end in merge((i.start, i.end) for i in untrue):
-        keys = tuple(dict.fromkeys(k for i in untrue if i.start < (end or date.max) and
-                                   (i.end is None or i.end > start) for k in i.records))
+        keys = tuple(
+            dict.fromkeys(
+                k for i in untrue if i.start < (end or date.max) and (i.end is None or i.end > start) for k in i.records
+            )
+        )
         out.append(Interval(INELIGIBLE, "untrue_commitment", start, end, ("COM-04",), keys))
     return out
 
 
-def notify_commit_eligibility(facts: Sequence[Fact], on: date, calendar: WorkingCalendar,
-                              reference: ReferenceData) -> Eligibility:
+def notify_commit_eligibility(
+    facts: Sequence[Fact], on: date, calendar: WorkingCalendar, reference: ReferenceData
+) -> Eligibility:
     blocking = tuple(i for i in notify_commit_ineligible(facts, calendar, reference) if i.contains(on))
     return Eligibility(not blocking, blocking)

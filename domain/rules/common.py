@@ -66,7 +66,8 @@ class RepairStep:
 
 def applications(facts: Sequence[Fact], kind: str, ref: str) -> list[Fact]:
     return [
-        f for f in of_type(facts, "repair.applied")
+        f
+        for f in of_type(facts, "repair.applied")
         if f.data.target_kind == kind and f.data.target_ref == ref  # type: ignore[attr-defined]
     ]
 

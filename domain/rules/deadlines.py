@@ -41,8 +41,9 @@ def recorded_on(fact: Fact) -> date:
     return fact.recorded_at.astimezone(SHANGHAI).date()
 
 
-def deadlines(facts: Sequence[Fact], as_of: date, calendar: WorkingCalendar,
-              reference: ReferenceData) -> list[Deadline]:
+def deadlines(
+    facts: Sequence[Fact], as_of: date, calendar: WorkingCalendar, reference: ReferenceData
+) -> list[Deadline]:
     out: list[Deadline] = []
 
     def add(rule: str, what: str, start: Fact, period: Period, done: Fact | None) -> None:
@@ -56,31 +57,61 @@ def deadlines(facts: Sequence[Fact], as_of: date, calendar: WorkingCalendar,
             status = "met" if done_on <= due.date else "missed"
         else:
             status = "open" if as_of <= due.date else "missed"
-        out.append(Deadline(rule, what, start.key, due.date, due.provisional, status,
-                            done.key if done else None, done_on))
+        out.append(
+            Deadline(rule, what, start.key, due.date, due.provisional, status, done.key if done else None, done_on)
+        )
 
     for no, fact in penalties(facts).items():
         if is_published(penalty_data(fact)):
             # The ledger's public view publishes a penalty as soon as it is recorded (PEN-05).
-            add("PEN-05", f"publish penalty {no}", fact, param("PEN-05", "deadline", fact.effective_on, reference), fact)
+            add(
+                "PEN-05", f"publish penalty {no}", fact, param("PEN-05", "deadline", fact.effective_on, reference), fact
+            )
     for fact in of_type(facts, "penalty.revoked"):
         no = fact.data.decision_no  # type: ignore[attr-defined]
         decided = penalties(facts).get(no)
         if decided is not None and is_published(penalty_data(decided)):
-            add("PEN-07", f"withdraw penalty {no}", fact, param("PEN-07", "deadline", fact.effective_on, reference), fact)
+            add(
+                "PEN-07",
+                f"withdraw penalty {no}",
+                fact,
+                param("PEN-07", "deadline", fact.effective_on, reference),
+                fact,
+            )
         for listing in of_type(facts, "serious.listed"):
             if listing.data.penalty_decision_no == no and listing.effective_on <= fact.effective_on:  # type: ignore[attr-defined]
                 # The ledger revokes the listing when the annulment is recorded (SDL-34).
-                add("SDL-34", f"revoke serious listing {listing.data.listing_id}", fact,  # type: ignore[attr-defined]
-                    param("SDL-34", "deadline", fact.effective_on, reference), fact)
+                add(
+                    "SDL-34",
+                    f"revoke serious listing {listing.data.listing_id}",
+                    fact,  # type: ignore[attr-defined]
+                    param("SDL-34", "deadline", fact.effective_on, reference),
+                    fact,
+                )
     for fact in of_type(facts, "serious.listed"):
-        add("SDL-13", f"publish serious listing {fact.data.listing_id}", fact,  # type: ignore[attr-defined]
-            param("SDL-13", "deadline", fact.effective_on, reference), fact)
-    adjusting = of_type(facts, "permit.granted", "permit.revoked", "permit.cancelled",
-                        "enterprise.licence_revoked", "enterprise.deregistered")
+        add(
+            "SDL-13",
+            f"publish serious listing {fact.data.listing_id}",
+            fact,  # type: ignore[attr-defined]
+            param("SDL-13", "deadline", fact.effective_on, reference),
+            fact,
+        )
+    adjusting = of_type(
+        facts,
+        "permit.granted",
+        "permit.revoked",
+        "permit.cancelled",
+        "enterprise.licence_revoked",
+        "enterprise.deregistered",
+    )
     for fact in adjusting:
-        add("KEY-03", f"adjust key-sector list ({fact.type})", fact,
-            param("KEY-03", "adjustment", fact.effective_on, reference), fact)
+        add(
+            "KEY-03",
+            f"adjust key-sector list ({fact.type})",
+            fact,
+            param("KEY-03", "adjustment", fact.effective_on, reference),
+            fact,
+        )
     for applied in of_type(facts, "repair.applied"):
         _repair(applied, facts, add, reference)
     return out
@@ -103,19 +134,39 @@ def _repair(applied: Fact, facts: Sequence[Fact], add: Callable[..., None], refe
     if kind == "abnormal":
         # AOL-10: removal decided within 5 WD of the application (verification is not recorded).
         removed = first(facts, "abnormal.removed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
-        add("AOL-10", f"decide abnormal-list removal ({app_id})", applied, period("AOL-10", "deadline"),
-            earliest(granted, denied, removed))
+        add(
+            "AOL-10",
+            f"decide abnormal-list removal ({app_id})",
+            applied,
+            period("AOL-10", "deadline"),
+            earliest(granted, denied, removed),
+        )
         return
     # Serious list: SDL-32/33 (CONFIRMED). Penalty information: REP-07 (UNCONFIRMED reference data).
     serious = kind == "serious"
-    add("SDL-32" if serious else "REP-07", f"accept or reject repair application {app_id}", applied,
-        period("SDL-32", "acceptance") if serious else period("REP-07", "acceptance"), earliest(accepted, rejected))
+    add(
+        "SDL-32" if serious else "REP-07",
+        f"accept or reject repair application {app_id}",
+        applied,
+        period("SDL-32", "acceptance") if serious else period("REP-07", "acceptance"),
+        earliest(accepted, rejected),
+    )
     if accepted is not None:
-        add("SDL-32" if serious else "REP-07", f"decide repair application {app_id}", accepted,
-            period("SDL-32", "decision") if serious else period("REP-07", "decision"), earliest(granted, denied))
+        add(
+            "SDL-32" if serious else "REP-07",
+            f"decide repair application {app_id}",
+            accepted,
+            period("SDL-32", "decision") if serious else period("REP-07", "decision"),
+            earliest(granted, denied),
+        )
     if granted is not None:
         # The ledger stops penalty publicity when the grant is recorded; a serious-list removal
         # needs its own serious.removed record (SDL-33).
         done = first(facts, "serious.removed", lambda f: f.data.listing_id == ref) if serious else granted  # type: ignore[attr-defined]
-        add("SDL-33" if serious else "REP-07", f"execute repair {app_id}", granted,
-            period("SDL-33", "execution") if serious else period("REP-07", "execution"), done)
+        add(
+            "SDL-33" if serious else "REP-07",
+            f"execute repair {app_id}",
+            granted,
+            period("SDL-33", "execution") if serious else period("REP-07", "execution"),
+            done,
+        )

@@ -24,16 +24,25 @@ def exposure_board(facts: Sequence[Fact], calendar: WorkingCalendar, reference: 
     within the lookback), offence after an order to rectify (within the lookback)."""
     grounds: list[tuple[str, list[Span], tuple, tuple[str, ...]]] = []
     serious = serious_list(facts, calendar, reference)
-    grounds.append(("serious_list", [(i.start, i.end) for i in serious],
-                    tuple(k for i in serious for k in i.records), ("GSXT-06", "SDL-30")))
+    grounds.append(
+        (
+            "serious_list",
+            [(i.start, i.end) for i in serious],
+            tuple(k for i in serious for k in i.records),
+            ("GSXT-06", "SDL-30"),
+        )
+    )
     untrue = []
     for i in untrue_commitments(facts):
         window = param("GSXT-06", "untrue_commitment", i.start, reference)
         untrue.append((i, (i.start, calendar.period_end(i.start, window).date)))
-    grounds.append(("untrue_commitment", [s for _, s in untrue], tuple(i.records[0] for i, _ in untrue),
-                    ("GSXT-06", "COM-06")))
-    public = {no: [(i.start, i.end) for i in publicity_of(no, f, facts, calendar, reference)]
-              for no, f in penalties(facts).items()}
+    grounds.append(
+        ("untrue_commitment", [s for _, s in untrue], tuple(i.records[0] for i, _ in untrue), ("GSXT-06", "COM-06"))
+    )
+    public = {
+        no: [(i.start, i.end) for i in publicity_of(no, f, facts, calendar, reference)]
+        for no, f in penalties(facts).items()
+    }
     ordered = sorted(penalties(facts).items(), key=lambda kv: (kv[1].effective_on, kv[1].sequence))
     repeat: list[Span] = []
     repeat_keys: list = []
@@ -65,6 +74,14 @@ def exposure_board(facts: Sequence[Fact], calendar: WorkingCalendar, reference: 
         if key_only:
             shown = intersect(shown, key_spans)
         for start, end in shown:
-            out.append(Interval(EXPOSURE, subject, start, end, (*rules, *(("KEY-03",) if key_only else ())),
-                                tuple(dict.fromkeys(keys))))
+            out.append(
+                Interval(
+                    EXPOSURE,
+                    subject,
+                    start,
+                    end,
+                    (*rules, *(("KEY-03",) if key_only else ())),
+                    tuple(dict.fromkeys(keys)),
+                )
+            )
     return out

@@ -32,7 +32,9 @@ def permit_spans(facts: Sequence[Fact], grant: Fact) -> list[tuple[date, date, K
         elif renewal.effective_on < until:
             spans.append([renewal.effective_on, until, renewal.key, None])
     ender = first(facts, "permit.revoked", lambda f: f.data.permit_no == permit_no) or first(  # type: ignore[attr-defined]
-        facts, "permit.cancelled", lambda f: f.data.permit_no == permit_no  # type: ignore[attr-defined]
+        facts,
+        "permit.cancelled",
+        lambda f: f.data.permit_no == permit_no,  # type: ignore[attr-defined]
     )
     enders = [e for e in (ender, *of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")) if e]
     out = []
@@ -69,12 +71,19 @@ def key_sector_list(facts: Sequence[Fact], calendar: WorkingCalendar, reference:
             rules = ["KEY-03", "KEY-04"] if stop_key else ["KEY-03", "KEY-06"]
             records = (*keys, stop_key) if stop_key else keys
             grant_on = min(f.effective_on for f in facts if f.key in keys)
-            out.append(Interval(
-                kind=KEY_SECTOR, subject=str(sector.value), start=start, end=end, rules=tuple(rules),
-                records=tuple(dict.fromkeys(records)), version=version_applied("KEY-03", start, reference).source,
-                start_due=_adjust(calendar, max(start, grant_on), reference),
-                end_due=_adjust(calendar, end, reference),
-            ))
+            out.append(
+                Interval(
+                    kind=KEY_SECTOR,
+                    subject=str(sector.value),
+                    start=start,
+                    end=end,
+                    rules=tuple(rules),
+                    records=tuple(dict.fromkeys(records)),
+                    version=version_applied("KEY-03", start, reference).source,
+                    start_due=_adjust(calendar, max(start, grant_on), reference),
+                    end_due=_adjust(calendar, end, reference),
+                )
+            )
     return out
 
 
@@ -82,8 +91,9 @@ def _adjust(calendar: WorkingCalendar, on: date, reference: ReferenceData) -> da
     return calendar.last_day(on, param("KEY-03", "adjustment", on, reference)).date
 
 
-def on_key_sector_list(facts: Sequence[Fact], on: date, calendar: WorkingCalendar,
-                       reference: ReferenceData) -> list[str]:
+def on_key_sector_list(
+    facts: Sequence[Fact], on: date, calendar: WorkingCalendar, reference: ReferenceData
+) -> list[str]:
     return sorted({i.subject for i in key_sector_list(facts, calendar, reference) if i.contains(on)})
 
 

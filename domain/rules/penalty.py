@@ -16,10 +16,17 @@ from domain.rules.reference import ReferenceData
 PUBLICITY = "penalty_publicity"
 
 # PEN-12: Art 14(3) severe penalties never stop early.
-NEVER_REPAIRABLE_KINDS = frozenset({
-    PenaltyKind.suspension, PenaltyKind.restriction, PenaltyKind.ban, PenaltyKind.qualification_downgrade,
-    PenaltyKind.permit_revocation, PenaltyKind.licence_revocation, PenaltyKind.closure,
-})
+NEVER_REPAIRABLE_KINDS = frozenset(
+    {
+        PenaltyKind.suspension,
+        PenaltyKind.restriction,
+        PenaltyKind.ban,
+        PenaltyKind.qualification_downgrade,
+        PenaltyKind.permit_revocation,
+        PenaltyKind.licence_revocation,
+        PenaltyKind.closure,
+    }
+)
 RESTRICTING_KINDS = frozenset({PenaltyKind.restriction, PenaltyKind.ban})
 
 
@@ -112,18 +119,27 @@ def publicity_of(
         if hard_stop is not None and seg.end == hard_stop:
             rules.append("PEN-07")
             records.append(revoked.key)  # type: ignore[union-attr]
-        out.append(Interval(
-            kind=PUBLICITY, subject=decision_no, start=seg.start, end=seg.end,
-            rules=tuple(dict.fromkeys(rules)), records=tuple(dict.fromkeys(records)), version=version,
-            provisional=start.provisional and not seg.restarted, start_due=start_due,
-            end_due=end_due if hard_stop is not None and seg.end == hard_stop else None,
-            note="" if penalty.published_on else "start assumed at the PEN-05 deadline (no published_on)",
-        ))
+        out.append(
+            Interval(
+                kind=PUBLICITY,
+                subject=decision_no,
+                start=seg.start,
+                end=seg.end,
+                rules=tuple(dict.fromkeys(rules)),
+                records=tuple(dict.fromkeys(records)),
+                version=version,
+                provisional=start.provisional and not seg.restarted,
+                start_due=start_due,
+                end_due=end_due if hard_stop is not None and seg.end == hard_stop else None,
+                note="" if penalty.published_on else "start assumed at the PEN-05 deadline (no published_on)",
+            )
+        )
     return out
 
 
-def is_public(facts: Sequence[Fact], decision_no: str, on: date, calendar: WorkingCalendar,
-              reference: ReferenceData) -> bool:
+def is_public(
+    facts: Sequence[Fact], decision_no: str, on: date, calendar: WorkingCalendar, reference: ReferenceData
+) -> bool:
     fact = penalties(facts).get(decision_no)
     if fact is None:
         return False

@@ -26,10 +26,17 @@ from domain.rules.serious import listing_intervals, on_serious_list, restriction
 
 KEY_DOMAINS = frozenset({"food_production", "special_food", "special_equipment", "drug"})
 # SDL-01(2)-(3): heavier penalties (a 从重 fine is heavier too, but records do not show it).
-HEAVIER_KINDS = frozenset({
-    PenaltyKind.qualification_downgrade, PenaltyKind.permit_revocation, PenaltyKind.licence_revocation,
-    PenaltyKind.restriction, PenaltyKind.suspension, PenaltyKind.closure, PenaltyKind.ban,
-})
+HEAVIER_KINDS = frozenset(
+    {
+        PenaltyKind.qualification_downgrade,
+        PenaltyKind.permit_revocation,
+        PenaltyKind.licence_revocation,
+        PenaltyKind.restriction,
+        PenaltyKind.suspension,
+        PenaltyKind.closure,
+        PenaltyKind.ban,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,12 @@ class RepairEligibility:
 
 
 def repair_eligibility(
-    facts: Sequence[Fact], target_kind: str, target_ref: str, on: date,
-    calendar: WorkingCalendar = DEFAULT_CALENDAR, reference: ReferenceData = DEFAULT_REFERENCE,
+    facts: Sequence[Fact],
+    target_kind: str,
+    target_ref: str,
+    on: date,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
+    reference: ReferenceData = DEFAULT_REFERENCE,
 ) -> RepairEligibility:
     checker = {"penalty": _penalty, "serious": _serious, "abnormal": _abnormal}[target_kind]
     unmet, earliest, provisional = checker(facts, target_ref, on, calendar, reference)
@@ -73,43 +84,88 @@ def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
         return [Condition("LEDGER-07", f"no penalty {ref!r}", never=True, refuses_intake=True)], None, False
     penalty, decided = penalty_data(fact), fact.effective_on
     if not is_published(penalty):
-        return [Condition("PEN-01", "the penalty is never published: there is nothing to stop",
-                          never=True, refuses_intake=True)], None, False
+        return (
+            [
+                Condition(
+                    "PEN-01",
+                    "the penalty is never published: there is nothing to stop",
+                    never=True,
+                    refuses_intake=True,
+                )
+            ],
+            None,
+            False,
+        )
     severe = sorted(set(penalty.penalty_kinds) & NEVER_REPAIRABLE_KINDS)
     if severe:
-        return [Condition("PEN-12", f"publicity of {', '.join(severe)} never stops early",
-                          never=True, refuses_intake=True)], None, False
+        return (
+            [
+                Condition(
+                    "PEN-12", f"publicity of {', '.join(severe)} never stops early", never=True, refuses_intake=True
+                )
+            ],
+            None,
+            False,
+        )
     if is_light(penalty, decided, facts, reference):
-        return [Condition("PEN-12", "criticism or lower-amount fine: publicity ends after 3 M, no early stop",
-                          never=True, refuses_intake=True)], None, False
+        return (
+            [
+                Condition(
+                    "PEN-12",
+                    "criticism or lower-amount fine: publicity ends after 3 M, no early stop",
+                    never=True,
+                    refuses_intake=True,
+                )
+            ],
+            None,
+            False,
+        )
     unmet: list[Condition] = []
     revoked = revocation_of(facts, ref)
     if revoked is not None and revoked.effective_on <= on:
-        unmet.append(Condition("PEN-07", "the decision was revoked and its publication withdrawn",
-                               never=True, refuses_intake=True))
+        unmet.append(
+            Condition(
+                "PEN-07", "the decision was revoked and its publication withdrawn", never=True, refuses_intake=True
+            )
+        )
     start = publication_start(fact, cal, reference)
     domain = penalty.sector.value if penalty.sector else None
     key_domain = domain in KEY_DOMAINS if domain else bool(sectors_held(facts, decided, cal, reference))
     minimum: Period = param("PEN-11", "minimum_key_domain" if key_domain else "minimum", decided, reference)
     earliest = cal.period_end(start.date, minimum).date
     if on < earliest:
-        unmet.append(Condition("PEN-11", f"{minimum} of publicity from {start.date} not yet passed"
-                               + (" (food, drug or special-equipment domain)" if key_domain else ""),
-                               earliest_on=earliest, refuses_intake=True))
+        unmet.append(
+            Condition(
+                "PEN-11",
+                f"{minimum} of publicity from {start.date} not yet passed"
+                + (" (food, drug or special-equipment domain)" if key_domain else ""),
+                earliest_on=earliest,
+                refuses_intake=True,
+            )
+        )
     windows = publicity_of(ref, fact, facts, cal, reference)
     if on >= start.date and not any(w.contains(on) for w in windows) and revoked is None:
         unmet.append(Condition("PEN-09", "the penalty is no longer public", never=True, refuses_intake=True))
-    again = [p for no, p in penalties(facts).items() if no != ref and decided < p.effective_on <= on
-             and penalty_data(p).violation.strip() == penalty.violation.strip()]
+    again = [
+        p
+        for no, p in penalties(facts).items()
+        if no != ref
+        and decided < p.effective_on <= on
+        and penalty_data(p).violation.strip() == penalty.violation.strip()
+    ]
     if again:
-        unmet.append(Condition("PEN-11", f"penalised again for the same violation ({penalty_data(again[0]).decision_no})",
-                               never=True))
+        unmet.append(
+            Condition(
+                "PEN-11", f"penalised again for the same violation ({penalty_data(again[0]).decision_no})", never=True
+            )
+        )
     unmet += _not_listed(facts, on, cal, reference, "PEN-11")
     return unmet, earliest, start.provisional
 
 
-def _not_listed(facts: Sequence[Fact], on: date, cal: WorkingCalendar, reference: ReferenceData,
-                rule: str) -> list[Condition]:
+def _not_listed(
+    facts: Sequence[Fact], on: date, cal: WorkingCalendar, reference: ReferenceData, rule: str
+) -> list[Condition]:
     out = []
     if any(i.kind == "abnormal_list" and i.contains(on) for i in abnormal_list(facts, cal, reference)):
         out.append(Condition(rule, "the enterprise is on the abnormal list"))
@@ -130,19 +186,30 @@ def _serious(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
     since = current[0].start if current else fact.effective_on
     earliest = cal.period_end(since, param("SDL-31", "minimum", fact.effective_on, reference)).date
     if on < earliest:
-        unmet.append(Condition("SDL-31", f"listed for less than 1 Y (since {since})", earliest_on=earliest,
-                               refuses_intake=True))
+        unmet.append(
+            Condition("SDL-31", f"listed for less than 1 Y (since {since})", earliest_on=earliest, refuses_intake=True)
+        )
     measures_end = restriction_end(fact, facts, cal)
     if measures_end is not None:
         earliest = max(earliest, measures_end)
         if on < measures_end:
-            unmet.append(Condition("SDL-31", "a statutory restriction period is still running",
-                                   earliest_on=measures_end, refuses_intake=True))
-    heavier = [p for p in of_type(facts, "penalty.decided") if fact.effective_on < p.effective_on <= on
-               and set(penalty_data(p).penalty_kinds) & HEAVIER_KINDS]
+            unmet.append(
+                Condition(
+                    "SDL-31",
+                    "a statutory restriction period is still running",
+                    earliest_on=measures_end,
+                    refuses_intake=True,
+                )
+            )
+    heavier = [
+        p
+        for p in of_type(facts, "penalty.decided")
+        if fact.effective_on < p.effective_on <= on and set(penalty_data(p).penalty_kinds) & HEAVIER_KINDS
+    ]
     if heavier:
-        unmet.append(Condition("SDL-31", f"a further heavier penalty ({penalty_data(heavier[0]).decision_no})",
-                               never=True))
+        unmet.append(
+            Condition("SDL-31", f"a further heavier penalty ({penalty_data(heavier[0]).decision_no})", never=True)
+        )
     return unmet, earliest, False
 
 
@@ -156,8 +223,14 @@ def _abnormal(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, r
         unmet.append(Condition("AOL-10", "not on the abnormal list on that date", never=True, refuses_intake=True))
     window_end = removal_window_end(fact, cal, reference)
     if window_end is not None and on >= window_end:
-        unmet.append(Condition("AOL-11", f"removal could be applied for only until {window_end} (2014 regime)",
-                               never=True, refuses_intake=True))
+        unmet.append(
+            Condition(
+                "AOL-11",
+                f"removal could be applied for only until {window_end} (2014 regime)",
+                never=True,
+                refuses_intake=True,
+            )
+        )
     return unmet, fact.effective_on, False
 
 
@@ -170,8 +243,11 @@ def _pending(facts: Sequence[Fact], kind: str, ref: str) -> list[Condition]:
 
 
 def intake_problems(
-    facts: Sequence[Fact], data: dict[str, Any], on: date,
-    calendar: WorkingCalendar = DEFAULT_CALENDAR, reference: ReferenceData = DEFAULT_REFERENCE,
+    facts: Sequence[Fact],
+    data: dict[str, Any],
+    on: date,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
+    reference: ReferenceData = DEFAULT_REFERENCE,
 ) -> list[Problem]:
     """The Problems that refuse a `repair.applied` record at intake."""
     kind, ref = data.get("target_kind"), data.get("target_ref")

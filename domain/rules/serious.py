@@ -71,8 +71,10 @@ def listing_intervals(
     hard: list[tuple[date, str, tuple[str, str]]] = []
     if removal is not None:
         if removal.data.kind == "early_repair":  # type: ignore[attr-defined]
-            steps = sorted([*steps, RepairStep(removal.effective_on, True, False, removal.key, "SDL-33")],
-                           key=lambda s: (s.on, not s.stops))
+            steps = sorted(
+                [*steps, RepairStep(removal.effective_on, True, False, removal.key, "SDL-33")],
+                key=lambda s: (s.on, not s.stops),
+            )
         else:
             rule = "SDL-34" if removal.data.kind == "penalty_annulled" else "SDL-30"  # type: ignore[attr-defined]
             hard.append((removal.effective_on, rule, removal.key))
@@ -82,8 +84,9 @@ def listing_intervals(
     version = version_applied("SDL-30", on, reference).source
     start_due = calendar.last_day(on, param("SDL-13", "deadline", on, reference)).date
     out = []
-    for seg in segments(on, end, steps, lambda d: calendar.period_end(d, period).date,
-                        hard_stop[0] if hard_stop else None):
+    for seg in segments(
+        on, end, steps, lambda d: calendar.period_end(d, period).date, hard_stop[0] if hard_stop else None
+    ):
         rules, records = ["SDL-13", "SDL-30"], [fact.key]
         for step in seg.steps:
             rules.append("SDL-35" if step.fraud else step.rule)
@@ -97,11 +100,19 @@ def listing_intervals(
             end_due = calendar.last_day(seg.end, param("SDL-33", "execution", on, reference)).date  # type: ignore[arg-type]
         if period.amount != 3:
             rules.append("SDL-30(restriction)")
-        out.append(Interval(
-            kind=SERIOUS, subject=listing_id, start=seg.start, end=seg.end,
-            rules=tuple(dict.fromkeys(rules)), records=tuple(dict.fromkeys(records)), version=version,
-            start_due=start_due if not seg.restarted else None, end_due=end_due,
-        ))
+        out.append(
+            Interval(
+                kind=SERIOUS,
+                subject=listing_id,
+                start=seg.start,
+                end=seg.end,
+                rules=tuple(dict.fromkeys(rules)),
+                records=tuple(dict.fromkeys(records)),
+                version=version,
+                start_due=start_due if not seg.restarted else None,
+                end_due=end_due,
+            )
+        )
     return out
 
 

@@ -42,7 +42,14 @@ def test_a_write_without_a_token_is_401_and_records_nothing(client: TestClient, 
 
 @pytest.mark.parametrize(
     "header",
-    ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer not-a-token", "tjcl_0123456789abcdef_" + "x" * 43, "Bearer tjcl_0123456789abcdef_" + "x" * 43],
+    [
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer ",
+        "Bearer not-a-token",
+        "tjcl_0123456789abcdef_" + "x" * 43,
+        "Bearer tjcl_0123456789abcdef_" + "x" * 43,
+    ],
 )
 def test_a_write_with_a_malformed_or_unknown_token_is_401_and_records_nothing(
     client: TestClient, clean_db: Server, header: str
@@ -53,7 +60,9 @@ def test_a_write_with_a_malformed_or_unknown_token_is_401_and_records_nothing(
     assert _records(clean_db) == 0
 
 
-def test_a_write_with_a_revoked_token_is_401_and_records_nothing(client: TestClient, tokens: TokenStore, clean_db: Server) -> None:
+def test_a_write_with_a_revoked_token_is_401_and_records_nothing(
+    client: TestClient, tokens: TokenStore, clean_db: Server
+) -> None:
     info, secret = tokens.create("TJ-LIC", "officer")
     assert client.post("/v1/records", json=registered(USCC), headers=_bearer(secret)).status_code == 201
     tokens.revoke(info.id)
@@ -63,7 +72,9 @@ def test_a_write_with_a_revoked_token_is_401_and_records_nothing(client: TestCli
     assert _records(clean_db) == 1
 
 
-def test_a_record_naming_another_department_is_403_and_records_nothing(client: TestClient, auth: Auth, clean_db: Server) -> None:
+def test_a_record_naming_another_department_is_403_and_records_nothing(
+    client: TestClient, auth: Auth, clean_db: Server
+) -> None:
     response = client.post("/v1/records", json=registered(USCC, department="TJ-LIC"), headers=auth("TJ-ENF"))
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM
@@ -85,7 +96,9 @@ def test_in_a_batch_a_record_naming_another_department_is_rejected_and_the_other
     assert _records(clean_db) == 2
 
 
-def test_a_batch_of_which_every_record_names_another_department_is_403(client: TestClient, auth: Auth, clean_db: Server) -> None:
+def test_a_batch_of_which_every_record_names_another_department_is_403(
+    client: TestClient, auth: Auth, clean_db: Server
+) -> None:
     batch = [registered(USCC, department="TJ-ENF"), registered(make_uscc(62), department="TJ-SE")]
     response = client.post("/v1/records", json=batch, headers=auth("TJ-LIC"))
     assert response.status_code == 403
@@ -128,19 +141,25 @@ def test_only_officers_and_reviewers_write(client: TestClient, auth: Auth, clean
     assert _records(clean_db) == 0
 
 
-def test_a_reviewer_decides_repairs_of_its_own_departments_records_only(client: TestClient, auth: Auth, clean_db: Server) -> None:
+def test_a_reviewer_decides_repairs_of_its_own_departments_records_only(
+    client: TestClient, auth: Auth, clean_db: Server
+) -> None:
     published = {"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"}
     penalty = penalty_decided(USCC, data=published)  # by TJ-ENF; repairable from 2025-03-11 (PEN-11)
     client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
     client.post("/v1/records", json=penalty, headers=auth("TJ-ENF"))
-    applied = _repair(USCC, "repair.applied", "A-1", "TJ-ENF", target_kind="penalty", target_ref=penalty["data"]["decision_no"])
+    applied = _repair(
+        USCC, "repair.applied", "A-1", "TJ-ENF", target_kind="penalty", target_ref=penalty["data"]["decision_no"]
+    )
     assert client.post("/v1/records", json=applied, headers=auth("TJ-ENF")).status_code == 201
 
     # An officer does not decide repairs, and a reviewer writes nothing else (AUTH-02).
     accepted = _repair(USCC, "repair.accepted", "A-1", "TJ-ENF")
     response = client.post("/v1/records", json=accepted, headers=auth("TJ-ENF"))
     assert response.status_code == 403 and response.json()["errors"][0]["rule"] == "AUTH-02"
-    response = client.post("/v1/records", json=penalty_decided(USCC, decision_no="X-2"), headers=auth("TJ-ENF", "reviewer"))
+    response = client.post(
+        "/v1/records", json=penalty_decided(USCC, decision_no="X-2"), headers=auth("TJ-ENF", "reviewer")
+    )
     assert response.status_code == 403 and response.json()["errors"][0]["rule"] == "AUTH-02"
 
     # A reviewer of another department may not decide on TJ-ENF's penalty (REP-02).
@@ -209,7 +228,8 @@ def test_token_secrets_appear_nowhere_in_logs_responses_or_the_database(
             for (row,) in conn.execute(f'SELECT t::text FROM "{table}" t'):
                 assert random_part not in row, table
             byte_columns = conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND data_type = 'bytea'", (table,)
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND data_type = 'bytea'",
+                (table,),
             ).fetchall()
             for (column,) in byte_columns:
                 for (value,) in conn.execute(f'SELECT "{column}" FROM "{table}"'):
@@ -228,7 +248,9 @@ def limited_client(clean_db: Server) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_public_search_is_rate_limited_per_client_address_with_retry_after(limited_client: TestClient, auth: Auth) -> None:
+def test_public_search_is_rate_limited_per_client_address_with_retry_after(
+    limited_client: TestClient, auth: Auth
+) -> None:
     statuses = [limited_client.get("/v1/enterprises", params={"q": "天津"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = limited_client.get("/v1/enterprises", params={"q": "天津"})

@@ -24,7 +24,9 @@ def _load(client: TestClient, auth: Callable[..., dict[str, str]]) -> list[str]:
     return sorted(usccs)
 
 
-def test_list_members_come_in_uscc_order_page_by_page_and_filter_by_sector_and_district(client: TestClient, auth) -> None:
+def test_list_members_come_in_uscc_order_page_by_page_and_filter_by_sector_and_district(
+    client: TestClient, auth
+) -> None:
     usccs = _load(client, auth)
     seen, cursor = [], None
     while True:
@@ -61,7 +63,9 @@ def test_search_finds_by_part_of_a_chinese_name_or_by_uscc_prefix(client: TestCl
     assert vague.status_code == 422 and vague.json()["errors"][0]["rule"] == "GSXT-02"
 
 
-def test_the_public_view_never_shows_personal_data_and_unknown_enterprises_are_not_found(client: TestClient, auth) -> None:
+def test_the_public_view_never_shows_personal_data_and_unknown_enterprises_are_not_found(
+    client: TestClient, auth
+) -> None:
     usccs = _load(client, auth)
     for source in ("read-model", "replay"):
         response = client.get(f"/v1/enterprises/{usccs[0]}/public-view", params={"source": source})
@@ -82,10 +86,15 @@ def test_the_servers_own_runner_brings_the_read_models_up_to_date_without_help(c
     import time
 
     uscc = make_uscc(790)
-    assert client.post("/v1/records", json=[registered(uscc), permit_granted(uscc)], headers=auth("TJ-LIC")).status_code == 200
+    assert (
+        client.post("/v1/records", json=[registered(uscc), permit_granted(uscc)], headers=auth("TJ-LIC")).status_code
+        == 200
+    )
     deadline = time.monotonic() + 20
     while client.get("/v1/status").json()["projection"]["lag"] and time.monotonic() < deadline:
         time.sleep(0.1)
     status = client.get("/v1/status").json()["projection"]
     assert status["lag"] == 0 and status["running"] and status["error"] is None
-    assert uscc in [m["uscc"] for m in client.get("/v1/lists/key-sector", params={"as_of": "2024-01-01"}).json()["members"]]
+    assert uscc in [
+        m["uscc"] for m in client.get("/v1/lists/key-sector", params={"as_of": "2024-01-01"}).json()["members"]
+    ]

@@ -24,6 +24,7 @@ Auth = Callable[..., dict[str, str]]
 def ledger(client: TestClient, auth: Auth) -> Callable[..., str]:
     """`ledger(records, department, role)` posts records, catches the projection up and returns
     the recorded time of the last record (a known_at at which exactly these records are known)."""
+
     def post(records: list[dict[str, Any]], department: str = "TJ-LIC", role: str = "officer") -> str:
         response = client.post("/v1/records", json=records, headers=auth(department, role))
         assert response.status_code == 200, response.text
@@ -32,10 +33,13 @@ def ledger(client: TestClient, auth: Auth) -> Callable[..., str]:
         runtime.projector.catch_up()
         with runtime.server.connect() as conn:
             return conn.execute("SELECT max(recorded_at) FROM record_log").fetchone()[0].isoformat()
+
     return post
 
 
-def view(client: TestClient, uscc: str, as_of: str, known_at: str | None = None, source: str | None = None) -> dict[str, Any]:
+def view(
+    client: TestClient, uscc: str, as_of: str, known_at: str | None = None, source: str | None = None
+) -> dict[str, Any]:
     params = {"as_of": as_of, **({"known_at": known_at} if known_at else {}), **({"source": source} if source else {})}
     response = client.get(f"/v1/enterprises/{uscc}/public-view", params=params)
     assert response.status_code == 200, response.text
@@ -62,10 +66,15 @@ def enterprise(ledger: Callable[..., str], n: int, sector: str = "food_productio
     return uscc
 
 
-def test_a_penalty_is_visible_for_three_years_from_publication_and_not_before_it_was_recorded(client: TestClient, ledger) -> None:
+def test_a_penalty_is_visible_for_three_years_from_publication_and_not_before_it_was_recorded(
+    client: TestClient, ledger
+) -> None:
     uscc = enterprise(ledger, 401)
     before = ledger([registered(make_uscc(402))])
-    ledger([penalty_decided(uscc, "罚-1", "2022-03-01", data={"fine_yuan": "80000.00", "published_on": "2022-03-10"})], "TJ-ENF")
+    ledger(
+        [penalty_decided(uscc, "罚-1", "2022-03-01", data={"fine_yuan": "80000.00", "published_on": "2022-03-10"})],
+        "TJ-ENF",
+    )
     assert penalties(client, uscc, "2022-03-09") == []
     assert penalties(client, uscc, "2022-03-10") == ["罚-1"]
     assert penalties(client, uscc, "2025-03-10") == ["罚-1"]  # last day of the 3-year window (PEN-09)
@@ -78,7 +87,10 @@ def test_a_penalty_is_visible_for_three_years_from_publication_and_not_before_it
 
 def test_a_lower_amount_fine_is_visible_for_three_months(client: TestClient, ledger) -> None:
     uscc = enterprise(ledger, 403)
-    ledger([penalty_decided(uscc, "罚-2", "2024-01-05", data={"fine_yuan": "20000.00", "published_on": "2024-01-10"})], "TJ-ENF")
+    ledger(
+        [penalty_decided(uscc, "罚-2", "2024-01-05", data={"fine_yuan": "20000.00", "published_on": "2024-01-10"})],
+        "TJ-ENF",
+    )
     assert penalties(client, uscc, "2024-04-10") == ["罚-2"]
     assert penalties(client, uscc, "2024-04-11") == []
     assert "PEN-10" in view(client, uscc, "2024-02-01")["administrative_penalties"][0]["rules"]
@@ -92,24 +104,61 @@ def test_a_warning_is_never_visible_until_corrected_into_a_fine(client: TestClie
     for day in ("2024-02-01", "2024-03-15", "2025-01-01", "2026-11-20"):
         assert penalties(client, uscc, day) == []
     fine = {**warning["data"], "penalty_kinds": ["fine"], "fine_yuan": "90000.00"}
-    ledger([record("record.corrected", uscc, "2024-06-01", {"target": {"department": "TJ-ENF", "record_id": warning["source"]["record_id"]},
-                                                              "data": fine}, department="TJ-ENF")], "TJ-ENF")
+    ledger(
+        [
+            record(
+                "record.corrected",
+                uscc,
+                "2024-06-01",
+                {"target": {"department": "TJ-ENF", "record_id": warning["source"]["record_id"]}, "data": fine},
+                department="TJ-ENF",
+            )
+        ],
+        "TJ-ENF",
+    )
     assert penalties(client, uscc, "2024-06-01") == ["罚-3"]
     assert penalties(client, uscc, "2024-06-01", known_at=as_warning) == []
 
 
-def test_an_early_stop_is_granted_after_the_food_sector_minimum_of_one_year(client: TestClient, ledger, auth: Auth) -> None:
+def test_an_early_stop_is_granted_after_the_food_sector_minimum_of_one_year(
+    client: TestClient, ledger, auth: Auth
+) -> None:
     uscc = enterprise(ledger, 405)
-    ledger([penalty_decided(uscc, "罚-4", "2023-01-03", data={"fine_yuan": "80000.00", "published_on": "2023-01-05"})], "TJ-ENF")
-    too_early = record("repair.applied", uscc, "2023-12-01", {"application_id": "修-0", "target_kind": "penalty", "target_ref": "罚-4"},
-                       department="TJ-ENF")
+    ledger(
+        [penalty_decided(uscc, "罚-4", "2023-01-03", data={"fine_yuan": "80000.00", "published_on": "2023-01-05"})],
+        "TJ-ENF",
+    )
+    too_early = record(
+        "repair.applied",
+        uscc,
+        "2023-12-01",
+        {"application_id": "修-0", "target_kind": "penalty", "target_ref": "罚-4"},
+        department="TJ-ENF",
+    )
     refused = client.post("/v1/records", json=too_early, headers=auth("TJ-ENF"))
     assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "PEN-11"
-    ledger([record("repair.applied", uscc, "2024-01-08", {"application_id": "修-1", "target_kind": "penalty", "target_ref": "罚-4"},
-                   department="TJ-ENF")], "TJ-ENF")
-    before_grant = ledger([record("repair.accepted", uscc, "2024-01-09", {"application_id": "修-1"}, department="TJ-ENF")],
-                          "TJ-ENF", "reviewer")
-    ledger([record("repair.granted", uscc, "2024-02-01", {"application_id": "修-1"}, department="TJ-ENF")], "TJ-ENF", "reviewer")
+    ledger(
+        [
+            record(
+                "repair.applied",
+                uscc,
+                "2024-01-08",
+                {"application_id": "修-1", "target_kind": "penalty", "target_ref": "罚-4"},
+                department="TJ-ENF",
+            )
+        ],
+        "TJ-ENF",
+    )
+    before_grant = ledger(
+        [record("repair.accepted", uscc, "2024-01-09", {"application_id": "修-1"}, department="TJ-ENF")],
+        "TJ-ENF",
+        "reviewer",
+    )
+    ledger(
+        [record("repair.granted", uscc, "2024-02-01", {"application_id": "修-1"}, department="TJ-ENF")],
+        "TJ-ENF",
+        "reviewer",
+    )
     assert penalties(client, uscc, "2024-01-31") == ["罚-4"]
     assert penalties(client, uscc, "2024-02-01") == []
     assert penalties(client, uscc, "2024-02-01", known_at=before_grant) == ["罚-4"]
@@ -117,15 +166,29 @@ def test_an_early_stop_is_granted_after_the_food_sector_minimum_of_one_year(clie
 
 def test_a_serious_listing_is_removed_after_three_years(client: TestClient, ledger) -> None:
     uscc = enterprise(ledger, 406)
-    heavy = penalty_decided(uscc, "罚-5", "2021-10-11", data={"penalty_kinds": ["fine", "permit_revocation"], "fine_yuan": "500000.00"})
+    heavy = penalty_decided(
+        uscc, "罚-5", "2021-10-11", data={"penalty_kinds": ["fine", "permit_revocation"], "fine_yuan": "500000.00"}
+    )
     before = ledger([heavy], "TJ-ENF")
-    ledger([record("serious.listed", uscc, "2021-10-11", {"listing_id": "黑-1", "grounds": "严重违法", "penalty_decision_no": "罚-5"},
-                   department="TJ-ENF")], "TJ-ENF")
+    ledger(
+        [
+            record(
+                "serious.listed",
+                uscc,
+                "2021-10-11",
+                {"listing_id": "黑-1", "grounds": "严重违法", "penalty_decision_no": "罚-5"},
+                department="TJ-ENF",
+            )
+        ],
+        "TJ-ENF",
+    )
     assert uscc in members(client, "serious", "2024-10-11")
     assert uscc not in members(client, "serious", "2024-10-12")  # SDL-30: 3 years, then removed
     assert view(client, uscc, "2023-01-01")["serious_list"][0]["until"] == "2024-10-12"
     assert uscc not in members(client, "serious", "2023-01-01", known_at=before)
-    changes = client.get("/v1/lists/serious/changes", params={"from": "2024-10-01", "to": "2024-10-31"}).json()["changes"]
+    changes = client.get("/v1/lists/serious/changes", params={"from": "2024-10-01", "to": "2024-10-31"}).json()[
+        "changes"
+    ]
     assert [(c["change"], c["on"], c["uscc"]) for c in changes] == [("left", "2024-10-12", uscc)]
     assert "SDL-30" in changes[0]["reason"]["rules"]
 
@@ -133,7 +196,13 @@ def test_a_serious_listing_is_removed_after_three_years(client: TestClient, ledg
 def test_an_enterprise_leaves_the_key_sector_list_when_its_only_permit_is_revoked(client: TestClient, ledger) -> None:
     uscc = enterprise(ledger, 407)
     before = ledger([registered(make_uscc(408))])
-    ledger([record("permit.revoked", uscc, "2024-07-01", {"permit_no": "SC-407", "kind": "revoked", "decision_no": "撤-1"})])
+    ledger(
+        [
+            record(
+                "permit.revoked", uscc, "2024-07-01", {"permit_no": "SC-407", "kind": "revoked", "decision_no": "撤-1"}
+            )
+        ]
+    )
     assert uscc in members(client, "key-sector", "2024-06-30")
     assert uscc not in members(client, "key-sector", "2024-07-01")
     assert uscc in members(client, "key-sector", "2024-07-01", known_at=before)

@@ -51,7 +51,11 @@ def test_a_rejected_single_record_is_a_problem_naming_field_and_rule(client: Tes
 
 def test_a_state_rule_refusal_names_its_rule(client: TestClient, auth: Auth) -> None:
     client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
-    renewal = {**permit_granted(USCC), "type": "permit.renewed", "data": {"permit_no": "X", "valid_until": "2030-01-01"}}
+    renewal = {
+        **permit_granted(USCC),
+        "type": "permit.renewed",
+        "data": {"permit_no": "X", "valid_until": "2030-01-01"},
+    }
     response = client.post("/v1/records", json=renewal, headers=auth("TJ-LIC"))
     assert response.status_code == 422
     assert response.json()["errors"][0] == {
@@ -71,13 +75,18 @@ def test_a_state_rule_refusal_names_its_rule(client: TestClient, auth: Auth) -> 
         (b'"text"', 422),
         (b"null", 422),
         (b'[1, "x", null, {"type": 5}]', 200),
-        (json.dumps({"type": "penalty.decided", "uscc": 123, "effective_on": [], "source": "x", "data": 7}).encode(), 422),
+        (
+            json.dumps({"type": "penalty.decided", "uscc": 123, "effective_on": [], "source": "x", "data": 7}).encode(),
+            422,
+        ),
         (json.dumps({**registered(USCC), "effective_on": "2024-02-30"}).encode(), 422),
         (json.dumps({**registered(USCC), "extra": True}).encode(), 422),
         ("\ud800".encode("utf-8", "surrogatepass"), 400),
     ],
 )
-def test_bad_input_gets_a_4xx_problem_and_records_nothing(client: TestClient, auth: Auth, body: bytes, status: int) -> None:
+def test_bad_input_gets_a_4xx_problem_and_records_nothing(
+    client: TestClient, auth: Auth, body: bytes, status: int
+) -> None:
     response = client.post("/v1/records", content=body, headers={"content-type": "application/json", **auth("TJ-LIC")})
     assert response.status_code == status
     if status != 200:

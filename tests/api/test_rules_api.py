@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -36,10 +35,11 @@ def test_a_year_without_an_official_schedule_gives_a_provisional_answer(client: 
 
 
 def test_loading_the_years_schedule_makes_the_answer_firm(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from api.main import create_app
-    from tests.e2e.conftest import run_cli
-    from ledger.database import Server
     from psycopg.conninfo import conninfo_to_dict
+
+    from api.main import create_app
+    from ledger.database import Server
+    from tests.e2e.conftest import run_cli
 
     schedule = {
         "year": 2027,
@@ -64,18 +64,28 @@ def test_a_bad_calendar_question_is_a_422_naming_the_parameter(client: TestClien
     assert {e["field"] for e in response.json()["errors"]} == {"start", "days"}
 
 
-def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(client: TestClient, runtime: Runtime, auth: Auth) -> None:
-    penalty = penalty_decided(USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"})
+def test_repair_eligibility_names_the_earliest_date_for_a_food_penalty(
+    client: TestClient, runtime: Runtime, auth: Auth
+) -> None:
+    penalty = penalty_decided(
+        USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"}
+    )
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     decision_no = penalty["data"]["decision_no"]
     params = {"target_kind": "penalty", "target_ref": decision_no, "on": "2024-09-10"}
-    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")).json()
+    body = client.get(
+        f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")
+    ).json()
     assert body["may_apply"] is False
     assert body["earliest_on"] == "2025-03-11"
     assert [c["rule"] for c in body["unmet"]] == ["PEN-11"]
 
-    later = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params={**params, "on": "2025-03-11"}, headers=auth("TJ-CREDIT", "auditor")).json()
+    later = client.get(
+        f"/v1/enterprises/{USCC}/repair-eligibility",
+        params={**params, "on": "2025-03-11"},
+        headers=auth("TJ-CREDIT", "auditor"),
+    ).json()
     assert later["may_apply"] is True and later["unmet"] == []
 
 
@@ -84,13 +94,17 @@ def test_a_suspension_can_never_be_repaired(client: TestClient, runtime: Runtime
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2026-01-01"}
-    body = client.get(f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")).json()
+    body = client.get(
+        f"/v1/enterprises/{USCC}/repair-eligibility", params=params, headers=auth("TJ-CREDIT", "auditor")
+    ).json()
     assert body["may_apply"] is False and body["earliest_on"] is None
     assert body["unmet"][0]["rule"] == "PEN-12" and body["unmet"][0]["never"] is True
 
 
 def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(runtime: Runtime) -> None:
-    penalty = penalty_decided(USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"})
+    penalty = penalty_decided(
+        USCC, data={"fine_yuan": "200000.00", "sector": "food_production", "published_on": "2024-03-10"}
+    )
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty], author=officer("TJ-ENF"))
     application = record(
@@ -107,10 +121,14 @@ def test_an_early_repair_application_is_refused_at_intake_with_rule_and_date(run
     assert problem.earliest_on.isoformat() == "2025-03-11"
 
 
-def test_a_penalty_entered_late_shows_a_missed_publication_deadline(client: TestClient, runtime: Runtime, auth: Auth) -> None:
+def test_a_penalty_entered_late_shows_a_missed_publication_deadline(
+    client: TestClient, runtime: Runtime, auth: Auth
+) -> None:
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     runtime.intake.submit([penalty_decided(USCC, effective_on="2024-03-01")], author=officer("TJ-ENF"))
-    body = client.get(f"/v1/enterprises/{USCC}/deadlines", params={"as_of": "2026-11-25"}, headers=auth("TJ-ENF")).json()
+    body = client.get(
+        f"/v1/enterprises/{USCC}/deadlines", params={"as_of": "2026-11-25"}, headers=auth("TJ-ENF")
+    ).json()
     missed = [d for d in body["deadlines"] if d["status"] == "missed"]
     assert any(d["rule"] == "PEN-05" for d in missed)
     assert all(d["due"] < "2026-11-25" for d in missed)
@@ -129,13 +147,25 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2024-04-01"}
     url = f"/v1/enterprises/{USCC}/repair-eligibility"
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
-        assert client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()["unmet"][0]["rule"] == "PEN-12"  # 20,000 < default 50,000
+        assert (
+            client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()["unmet"][0]["rule"] == "PEN-12"
+        )  # 20,000 < default 50,000
 
     server = Server(conninfo_to_dict(settings.database_url))
-    bad = run_cli(server, "reference", "set", "lower_fine_threshold_organisation", "lots", "--from", "2021-09-01", "--source", "x")
+    bad = run_cli(
+        server, "reference", "set", "lower_fine_threshold_organisation", "lots", "--from", "2021-09-01", "--source", "x"
+    )
     assert bad.returncode == 2 and "amount in yuan" in bad.stderr
     result = run_cli(
-        server, "reference", "set", "lower_fine_threshold_organisation", "10000", "--from", "2021-09-01", "--source", "TJ notice (test)"
+        server,
+        "reference",
+        "set",
+        "lower_fine_threshold_organisation",
+        "10000",
+        "--from",
+        "2021-09-01",
+        "--source",
+        "TJ notice (test)",
     )
     assert result.returncode == 0, result.stderr
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
@@ -145,7 +175,9 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     assert "10000" in json.dumps(catalogue["PEN-10"])
 
 
-def test_the_public_cannot_read_an_enterprises_repair_eligibility_or_deadlines(client: TestClient, runtime: Runtime, auth: Auth) -> None:
+def test_the_public_cannot_read_an_enterprises_repair_eligibility_or_deadlines(
+    client: TestClient, runtime: Runtime, auth: Auth
+) -> None:
     runtime.intake.submit([registered(USCC)], author=officer("TJ-LIC"))
     params = {"target_kind": "penalty", "target_ref": "X"}
     for path in ("repair-eligibility", "deadlines"):

@@ -7,7 +7,6 @@ from ledger.database import Server
 from tests.builders import make_uscc, record, registered
 from tests.e2e.conftest import run_cli
 
-
 DEPARTMENT = "TJ-D120116"  # the district bureau the files are imported as (--department)
 
 
@@ -26,12 +25,18 @@ def _count(server: Server) -> int:
         return int(conn.execute("SELECT count(*) FROM record_log").fetchone()[0])
 
 
-def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them(clean_db: Server, tmp_path: Path) -> None:
+def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them(
+    clean_db: Server, tmp_path: Path
+) -> None:
     uscc = make_uscc(31)
     good = [json.dumps(registered(uscc, department=DEPARTMENT), ensure_ascii=False)] + [
         json.dumps(_inspection(uscc, n), ensure_ascii=False) for n in range(999)
     ]
-    bad = ['{"type": "inspection.concluded", truncated', json.dumps({**_inspection(uscc, 5000), "uscc": "91120116MA05JK122H"}), "[]"]
+    bad = [
+        '{"type": "inspection.concluded", truncated',
+        json.dumps({**_inspection(uscc, 5000), "uscc": "91120116MA05JK122H"}),
+        "[]",
+    ]
     lines = good[:400] + [bad[0]] + good[400:700] + [bad[1]] + good[700:] + [bad[2]]
     file = _write(tmp_path / "records.jsonl", lines)
 
@@ -49,7 +54,9 @@ def test_importing_a_file_with_three_bad_lines_records_the_rest_and_reports_them
 
 def test_importing_the_same_file_twice_records_each_record_once(clean_db: Server, tmp_path: Path) -> None:
     uscc = make_uscc(32)
-    lines = [json.dumps(registered(uscc, department=DEPARTMENT))] + [json.dumps(_inspection(uscc, n)) for n in range(50)]
+    lines = [json.dumps(registered(uscc, department=DEPARTMENT))] + [
+        json.dumps(_inspection(uscc, n)) for n in range(50)
+    ]
     file = _write(tmp_path / "twice.jsonl", lines)
     first = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
     second = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)

@@ -28,15 +28,26 @@ DEPARTMENT = "TJ-BULK"
 def one_department(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The generator's records under one department (record ids kept unique), so that they can
     be submitted in large batches by one author."""
+
     def key(dept: str, rid: str) -> str:
         return f"{dept}/{rid}"
 
     out = []
     for r in records:
-        r = {**r, "source": {**r["source"], "department": DEPARTMENT, "record_id": key(r["source"]["department"], r["source"]["record_id"])}}
+        r = {
+            **r,
+            "source": {
+                **r["source"],
+                "department": DEPARTMENT,
+                "record_id": key(r["source"]["department"], r["source"]["record_id"]),
+            },
+        }
         if r["type"] in ("record.corrected", "record.retracted"):
             t = r["data"]["target"]
-            r["data"] = {**r["data"], "target": {"department": DEPARTMENT, "record_id": key(t["department"], t["record_id"])}}
+            r["data"] = {
+                **r["data"],
+                "target": {"department": DEPARTMENT, "record_id": key(t["department"], t["record_id"])},
+            }
         out.append(r)
     return out
 
@@ -55,12 +66,16 @@ def test_sigkilling_the_projector_twenty_times_during_catch_up_leaves_no_duplica
     records = one_department(list(generate(600, 21)))
     author = Author(DEPARTMENT, "officer-1", ANYONE)
     for i in range(0, len(records), 8):  # many small commits: a page never splits one
-        runtime.intake.submit(records[i:i + 8], author=author)
+        runtime.intake.submit(records[i : i + 8], author=author)
     rng = random.Random(4)
     kills, positions = 0, []
     while kills < 20 and _state(clean_db)[0] < _state(clean_db)[1]:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "project", "--page", "3"], env=cli_env(clean_db),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "project", "--page", "3"],
+            env=cli_env(clean_db),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         started, deadline = _state(clean_db)[0], time.monotonic() + 20
         while _state(clean_db)[0] == started and time.monotonic() < deadline:
             time.sleep(0.02)  # wait until it is applying pages, then kill at a random moment
@@ -83,5 +98,7 @@ def test_sigkilling_the_projector_twenty_times_during_catch_up_leaves_no_duplica
         clean = conn.execute(ROWS).fetchall()
     assert len(after_kills) == len(set(after_kills))  # no duplicate
     extra, missing = set(after_kills) - set(clean), set(clean) - set(after_kills)
-    assert not extra and not missing, "\n".join(map(repr, sorted(extra)[:6] + ["---"] + sorted(missing)[:6]))  # no gap, nothing extra
+    assert not extra and not missing, "\n".join(
+        map(repr, sorted(extra)[:6] + ["---"] + sorted(missing)[:6])
+    )  # no gap, nothing extra
     assert after_kills == clean

@@ -14,15 +14,21 @@ from ledger.runtime import Runtime
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 
-ROWS = "SELECT uscc, kind, subject, effective::text, recorded::text, fingerprint, district, name, body::text " \
-       "FROM projection_items ORDER BY 1, 2, 3, 4, 5, 6"
+ROWS = (
+    "SELECT uscc, kind, subject, effective::text, recorded::text, fingerprint, district, name, body::text "
+    "FROM projection_items ORDER BY 1, 2, 3, 4, 5, 6"
+)
 
 
 def _answers(client: TestClient, usccs: list[str], moments: list[str]) -> list[bytes]:
     out = []
     for uscc, known_at, as_of in itertools.product(usccs, moments, ["2021-06-01", "2024-03-01", "2026-11-20"]):
-        out.append(client.get(f"/v1/enterprises/{uscc}/public-view", params={"as_of": as_of, "known_at": known_at}).content)
-    for name, as_of in itertools.product(["key-sector", "abnormal", "serious", "exposure"], ["2022-01-01", "2025-06-30"]):
+        out.append(
+            client.get(f"/v1/enterprises/{uscc}/public-view", params={"as_of": as_of, "known_at": known_at}).content
+        )
+    for name, as_of in itertools.product(
+        ["key-sector", "abnormal", "serious", "exposure"], ["2022-01-01", "2025-06-30"]
+    ):
         params: dict[str, Any] = {"as_of": as_of, "known_at": moments[-1], "limit": 7}
         while True:
             page = client.get(f"/v1/lists/{name}", params=params)
@@ -30,15 +36,18 @@ def _answers(client: TestClient, usccs: list[str], moments: list[str]) -> list[b
             if not page.json()["next_cursor"]:
                 break
             params["cursor"] = page.json()["next_cursor"]
-        out.append(client.get(f"/v1/lists/{name}/changes", params={"from": "2020-01-01", "to": "2026-11-25",
-                                                                     "known_at": moments[-1]}).content)
+        out.append(
+            client.get(
+                f"/v1/lists/{name}/changes", params={"from": "2020-01-01", "to": "2026-11-25", "known_at": moments[-1]}
+            ).content
+        )
     return out
 
 
 def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db: Server, client: TestClient) -> None:
     runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
     records = list(generate(60, 11, profile="demo"))
-    steps = [records[i:i + 40] for i in range(0, len(records), 40)]
+    steps = [records[i : i + 40] for i in range(0, len(records), 40)]
     recorded = submit_in_steps(runtime, steps)
     runtime.projector.catch_up()
     usccs = sorted({r["uscc"] for r in records})[:12]
@@ -63,8 +72,9 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
     finally:
         stop.set()
         reader.join()
-    expected = client.get(f"/v1/enterprises/{usccs[0]}/public-view",
-                          params={"as_of": "2024-03-01", "known_at": moments[-1]}).content
+    expected = client.get(
+        f"/v1/enterprises/{usccs[0]}/public-view", params={"as_of": "2024-03-01", "known_at": moments[-1]}
+    ).content
     assert len(during) > 3 and set(during) == {expected}  # readers kept the same answer throughout
     assert result.returncode == 0, result.stderr
     with clean_db.connect() as conn:

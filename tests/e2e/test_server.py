@@ -14,8 +14,15 @@ def _client_records(client_no: int) -> list[dict]:
     out = []
     for n in range(1000):
         uscc = ENTERPRISES[n % len(ENTERPRISES)]
-        data = {"task_id": f"C{client_no}-T{n}", "item": "特种设备定期检验", "kind": "double_random", "result": "compliant"}
-        out.append(record("inspection.concluded", uscc, "2025-04-01", data, department="TJ-SE", record_id=f"C{client_no}-{n}"))
+        data = {
+            "task_id": f"C{client_no}-T{n}",
+            "item": "特种设备定期检验",
+            "kind": "double_random",
+            "result": "compliant",
+        }
+        out.append(
+            record("inspection.concluded", uscc, "2025-04-01", data, department="TJ-SE", record_id=f"C{client_no}-{n}")
+        )
     return out
 
 
@@ -33,7 +40,9 @@ def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_serv
     licensing = {"Authorization": f"Bearer {tokens.create('TJ-LIC', 'officer')[1]}"}
     inspectors = tokens.create("TJ-SE", "officer")[1]
     auditor = {"Authorization": f"Bearer {tokens.create('TJ-CREDIT', 'auditor')[1]}"}
-    setup = httpx.post(f"{live_server}/v1/records", json=[registered(u) for u in ENTERPRISES], timeout=60, headers=licensing)
+    setup = httpx.post(
+        f"{live_server}/v1/records", json=[registered(u) for u in ENTERPRISES], timeout=60, headers=licensing
+    )
     assert setup.json()["summary"]["recorded"] == 10
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -42,7 +51,9 @@ def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_serv
 
     seen: list[str] = []
     for uscc in ENTERPRISES:
-        timeline = httpx.get(f"{live_server}/v1/enterprises/{uscc}/timeline", timeout=60, headers=auditor).json()["records"]
+        timeline = httpx.get(f"{live_server}/v1/enterprises/{uscc}/timeline", timeout=60, headers=auditor).json()[
+            "records"
+        ]
         seen += [e["source"]["record_id"] for e in timeline if e["type"] == "inspection.concluded"]
     assert len(seen) == 8000
     assert len(set(seen)) == 8000

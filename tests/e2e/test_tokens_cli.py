@@ -31,7 +31,12 @@ def test_a_token_is_created_listed_and_revoked_from_the_command_line(clean_db: S
     assert token_id in created.stderr and secret not in created.stderr
 
     listed = run_cli(clean_db, "tokens", "list")
-    assert token_id in listed.stdout and "TJ-LIC" in listed.stdout and "officer" in listed.stdout and "张科员" in listed.stdout
+    assert (
+        token_id in listed.stdout
+        and "TJ-LIC" in listed.stdout
+        and "officer" in listed.stdout
+        and "张科员" in listed.stdout
+    )
     assert secret not in listed.stdout + listed.stderr
 
     assert client.post("/v1/records", json=registered(USCC), headers=_bearer(secret)).status_code == 201
@@ -49,8 +54,14 @@ def test_a_bad_role_or_unknown_token_id_is_a_clear_error(clean_db: Server) -> No
     assert run_cli(clean_db, "tokens", "revoke", "0123456789abcdef").returncode == 1
 
 
-def test_an_import_records_only_lines_of_the_department_given(clean_db: Server, tmp_path: Path, client: TestClient) -> None:
-    lines = [registered(USCC, department="TJ-LIC"), registered(make_uscc(82), department="TJ-ENF"), penalty_decided(USCC)]
+def test_an_import_records_only_lines_of_the_department_given(
+    clean_db: Server, tmp_path: Path, client: TestClient
+) -> None:
+    lines = [
+        registered(USCC, department="TJ-LIC"),
+        registered(make_uscc(82), department="TJ-ENF"),
+        penalty_decided(USCC),
+    ]
     file = tmp_path / "mixed.jsonl"
     file.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
     result = run_cli(clean_db, "import", str(file), "--department", "TJ-LIC", "--operator", "批量导入")
@@ -61,7 +72,11 @@ def test_an_import_records_only_lines_of_the_department_given(clean_db: Server, 
 
     auditor = run_cli(clean_db, "tokens", "create", "--department", "TJ-CREDIT", "--role", "auditor").stdout.strip()
     [entry] = client.get(f"/v1/enterprises/{USCC}/timeline", headers=_bearer(auditor)).json()["records"]
-    assert entry["source"] == {"department": "TJ-LIC", "record_id": lines[0]["source"]["record_id"], "operator": "批量导入"}
+    assert entry["source"] == {
+        "department": "TJ-LIC",
+        "record_id": lines[0]["source"]["record_id"],
+        "operator": "批量导入",
+    }
 
 
 def test_the_demo_prints_working_tokens_for_its_departments(clean_db: Server, client: TestClient) -> None:
@@ -73,15 +88,26 @@ def test_the_demo_prints_working_tokens_for_its_departments(clean_db: Server, cl
         if len(parts) == 3 and parts[2].startswith("tjcl_"):
             tokens[(parts[0], parts[1])] = parts[2]
     assert ("TJ-ENF", "officer") in tokens and ("TJ-ENF", "reviewer") in tokens and ("TJ-CREDIT", "auditor") in tokens
-    demo_uscc = json.loads((Path(__file__).parents[2] / "demo" / "tianjin-demo.jsonl").open(encoding="utf-8").readline())["uscc"]
-    assert client.get(f"/v1/enterprises/{demo_uscc}/timeline", headers=_bearer(tokens[("TJ-CREDIT", "auditor")])).status_code == 200
+    demo_uscc = json.loads(
+        (Path(__file__).parents[2] / "demo" / "tianjin-demo.jsonl").open(encoding="utf-8").readline()
+    )["uscc"]
+    assert (
+        client.get(
+            f"/v1/enterprises/{demo_uscc}/timeline", headers=_bearer(tokens[("TJ-CREDIT", "auditor")])
+        ).status_code
+        == 200
+    )
     record = registered(USCC, department="TJ-ENF")
     assert client.post("/v1/records", json=record, headers=_bearer(tokens[("TJ-ENF", "officer")])).status_code == 201
 
     # Secrets are shown once: a second run revokes the first run's demo tokens and prints new ones.
     second = run_cli(clean_db, "demo")
     assert second.returncode == 0, second.stderr
-    old = client.post("/v1/records", json=registered(make_uscc(82), department="TJ-ENF"), headers=_bearer(tokens[("TJ-ENF", "officer")]))
+    old = client.post(
+        "/v1/records",
+        json=registered(make_uscc(82), department="TJ-ENF"),
+        headers=_bearer(tokens[("TJ-ENF", "officer")]),
+    )
     assert old.status_code == 401
 
 
@@ -104,11 +130,21 @@ def test_the_first_start_says_how_to_create_an_admin_token_and_the_server_never_
             except httpx.HTTPError:
                 time.sleep(0.2)
         secret = run_cli(clean_db, "tokens", "create", "--department", "TJ-LIC", "--role", "officer").stdout.strip()
-        assert httpx.post(f"{base}/v1/records", json=registered(USCC), headers=_bearer(secret), timeout=30).status_code == 201
-        assert httpx.get(f"{base}/v1/enterprises/{USCC}/timeline", headers=_bearer(secret), timeout=30).status_code == 200
+        assert (
+            httpx.post(f"{base}/v1/records", json=registered(USCC), headers=_bearer(secret), timeout=30).status_code
+            == 201
+        )
+        assert (
+            httpx.get(f"{base}/v1/enterprises/{USCC}/timeline", headers=_bearer(secret), timeout=30).status_code == 200
+        )
         foreign = registered(make_uscc(82), department="TJ-ENF")
         assert httpx.post(f"{base}/v1/records", json=foreign, headers=_bearer(secret), timeout=30).status_code == 403
-        assert httpx.get(f"{base}/v1/enterprises/{USCC}", headers={"Authorization": f"Basic {secret}"}, timeout=30).status_code == 401
+        assert (
+            httpx.get(
+                f"{base}/v1/enterprises/{USCC}", headers={"Authorization": f"Basic {secret}"}, timeout=30
+            ).status_code
+            == 401
+        )
         run_cli(clean_db, "tokens", "revoke", secret.split("_")[1])
         assert httpx.post(f"{base}/v1/records", json=foreign, headers=_bearer(secret), timeout=30).status_code == 401
     finally:

@@ -40,14 +40,19 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
     revocations, listings, repairs and an ending (records intake refuses simply drop out)."""
     uscc = make_uscc(next(_numbers))
     sector = draw(st.sampled_from(["food_production", "special_food", "special_equipment", "other"]))
-    recs = [registered(uscc, "2020-06-01", department="TJ-REG"),
-            permit_granted(uscc, f"P-{uscc}", "2021-01-04", data={"sector": sector, "valid_until": "2026-01-03"})]
+    recs = [
+        registered(uscc, "2020-06-01", department="TJ-REG"),
+        permit_granted(uscc, f"P-{uscc}", "2021-01-04", data={"sector": sector, "valid_until": "2026-01-03"}),
+    ]
     penalties: list[dict[str, Any]] = []
     for n in range(draw(st.integers(0, 4))):
         kinds = draw(st.lists(st.sampled_from(list(PenaltyKind)), min_size=1, max_size=3, unique=True))
         data: dict[str, Any] = {
-            "decision_no": f"{uscc}-{n}", "procedure": draw(st.sampled_from(["ordinary", "ordinary", "simplified"])),
-            "penalty_kinds": kinds, "violation": draw(st.sampled_from(["超范围生产", "标签不合格"])), "legal_basis": "食品安全法",
+            "decision_no": f"{uscc}-{n}",
+            "procedure": draw(st.sampled_from(["ordinary", "ordinary", "simplified"])),
+            "penalty_kinds": kinds,
+            "violation": draw(st.sampled_from(["超范围生产", "标签不合格"])),
+            "legal_basis": "食品安全法",
         }
         if "fine" in kinds:
             data["fine_yuan"] = str(draw(st.sampled_from([2000, 30000, 49999, 50000, 120000])))
@@ -61,27 +66,71 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
         action = draw(st.sampled_from(["none", "correct", "retract", "revoke", "serious", "repair"]))
         target = {"department": "TJ-ENF", "record_id": pen["source"]["record_id"]}
         if action == "correct":
-            recs.append(record("record.corrected", uscc, later, {"target": target, "data": {
-                **pen["data"], "penalty_kinds": ["fine"], "fine_yuan": "10000"}}, department="TJ-ENF"))
+            recs.append(
+                record(
+                    "record.corrected",
+                    uscc,
+                    later,
+                    {"target": target, "data": {**pen["data"], "penalty_kinds": ["fine"], "fine_yuan": "10000"}},
+                    department="TJ-ENF",
+                )
+            )
         elif action == "retract":
-            recs.append(record("record.retracted", uscc, later, {"target": target, "reason": "录入错误"}, department="TJ-ENF"))
+            recs.append(
+                record("record.retracted", uscc, later, {"target": target, "reason": "录入错误"}, department="TJ-ENF")
+            )
         elif action == "revoke":
-            recs.append(record("penalty.revoked", uscc, later, {"decision_no": no, "reason": "复议撤销"}, department="TJ-ENF"))
+            recs.append(
+                record("penalty.revoked", uscc, later, {"decision_no": no, "reason": "复议撤销"}, department="TJ-ENF")
+            )
         elif action == "serious":
-            listing = record("serious.listed", uscc, on.isoformat(), {"listing_id": f"S-{no}", "grounds": "严重违法",
-                             "penalty_decision_no": no}, department="TJ-ENF")
+            listing = record(
+                "serious.listed",
+                uscc,
+                on.isoformat(),
+                {"listing_id": f"S-{no}", "grounds": "严重违法", "penalty_decision_no": no},
+                department="TJ-ENF",
+            )
             recs.append(listing)
             if draw(st.booleans()):
-                recs.append(record("serious.removed", uscc, later, {"listing_id": f"S-{no}", "kind": "other"}, department="TJ-ENF"))
+                recs.append(
+                    record(
+                        "serious.removed", uscc, later, {"listing_id": f"S-{no}", "kind": "other"}, department="TJ-ENF"
+                    )
+                )
         elif action == "repair":
             app = f"A-{no}"
-            recs.append(record("repair.applied", uscc, later, {"application_id": app, "target_kind": "penalty", "target_ref": no}, department="TJ-ENF"))
+            recs.append(
+                record(
+                    "repair.applied",
+                    uscc,
+                    later,
+                    {"application_id": app, "target_kind": "penalty", "target_ref": no},
+                    department="TJ-ENF",
+                )
+            )
             recs.append(record("repair.granted", uscc, later, {"application_id": app}, department="TJ-ENF"))
     if draw(st.booleans()):
-        recs.append(record("abnormal.listed", uscc, draw(days).isoformat(), {"listing_id": f"AB-{uscc}", "reason": "unreachable"}, department="TJ-REG"))
+        recs.append(
+            record(
+                "abnormal.listed",
+                uscc,
+                draw(days).isoformat(),
+                {"listing_id": f"AB-{uscc}", "reason": "unreachable"},
+                department="TJ-REG",
+            )
+        )
     ending = draw(st.sampled_from(["none", "permit.revoked", "enterprise.deregistered"]))
     if ending == "permit.revoked":
-        recs.append(record(ending, uscc, "2024-07-01", {"permit_no": f"P-{uscc}", "kind": "revoked", "decision_no": "X-1"}, department="TJ-LIC"))
+        recs.append(
+            record(
+                ending,
+                uscc,
+                "2024-07-01",
+                {"permit_no": f"P-{uscc}", "kind": "revoked", "decision_no": "X-1"},
+                department="TJ-LIC",
+            )
+        )
     elif ending == "enterprise.deregistered":
         recs.append(record(ending, uscc, "2026-11-20", {}, department="TJ-REG"))
     return recs
@@ -93,7 +142,9 @@ def _reset(server: Server) -> None:
         conn.execute("UPDATE projection_state SET position = 0")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(seed=st.integers(0, 10_000), count=st.integers(1, 4), handmade=handmade_history(), data=st.data())
 def test_for_random_histories_and_moments_the_read_models_agree_exactly_with_replay(
     runtime: Runtime, clean_db: Server, seed: int, count: int, handmade: list[dict[str, Any]], data: st.DataObject
@@ -108,14 +159,23 @@ def test_for_random_histories_and_moments_the_read_models_agree_exactly_with_rep
     runtime.projector.catch_up()
     usccs = sorted({r["uscc"] for r in records})
     calendar, reference = view.rule_context(runtime)
-    moments = [recorded[0] - timedelta(seconds=1), *recorded, *(a + (b - a) / 2 for a, b in itertools.pairwise(recorded)),
-               recorded[-1] + timedelta(days=1)]
+    moments = [
+        recorded[0] - timedelta(seconds=1),
+        *recorded,
+        *(a + (b - a) / 2 for a, b in itertools.pairwise(recorded)),
+        recorded[-1] + timedelta(days=1),
+    ]
     with runtime.server.connect() as conn:
         for _ in range(12):
             uscc = data.draw(st.sampled_from(usccs))
             known_at = data.draw(st.sampled_from(moments))
-            as_of = data.draw(st.one_of(days, st.dates(date(2019, 1, 1), date(2032, 12, 31)),
-                                        st.sampled_from(_boundaries(conn, uscc) or [date(2024, 1, 1)])))
+            as_of = data.draw(
+                st.one_of(
+                    days,
+                    st.dates(date(2019, 1, 1), date(2032, 12, 31)),
+                    st.sampled_from(_boundaries(conn, uscc) or [date(2024, 1, 1)]),
+                )
+            )
             try:
                 expected = sorted(view.replay_items(runtime.reads, uscc, as_of, known_at, calendar, reference))
             except EnterpriseNotFoundError:
@@ -123,7 +183,9 @@ def test_for_random_histories_and_moments_the_read_models_agree_exactly_with_rep
             stored = store.items_at(conn, uscc, as_of, known_at)
             assert (sorted(stored) if stored is not None else None) == expected, (uscc, as_of, known_at)
             if expected is not None:
-                assert view.from_read_model(conn, uscc, as_of, known_at) == view.public_view(uscc, as_of, known_at, expected)
+                assert view.from_read_model(conn, uscc, as_of, known_at) == view.public_view(
+                    uscc, as_of, known_at, expected
+                )
 
 
 def _boundaries(conn: Any, uscc: str) -> list[date]:

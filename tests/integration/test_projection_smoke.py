@@ -15,7 +15,9 @@ def _author(dept: str) -> Author:
     return Author(dept, "officer-1", EVERYTHING)
 
 
-def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_read_model_and_by_replay(runtime: Runtime) -> None:
+def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_read_model_and_by_replay(
+    runtime: Runtime,
+) -> None:
     uscc = make_uscc(901)
     out = runtime.intake.submit([registered(uscc), permit_granted(uscc)], author=_author("TJ-LIC"))
     assert all(o.status == "recorded" for o in out), out

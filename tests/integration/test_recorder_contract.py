@@ -74,7 +74,9 @@ class _WithOurRecorder:
             datastore.close()
 
 
-class TestLedgerRecorderKeepsTheApplicationRecorderContract(_WithOurRecorder, ApplicationRecorderTestCase[LedgerRecorder]):
+class TestLedgerRecorderKeepsTheApplicationRecorderContract(
+    _WithOurRecorder, ApplicationRecorderTestCase[LedgerRecorder]
+):
     # Timing belongs in bench/, never in tests: the library's timed cases are not collected.
     test_performance = None  # type: ignore[assignment]
     test_concurrent_throughput = None  # type: ignore[assignment]

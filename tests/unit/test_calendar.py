@@ -37,7 +37,9 @@ FESTIVALS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "first", "last", "make_up", "before", "after"), FESTIVALS, ids=[f[0] for f in FESTIVALS])
+@pytest.mark.parametrize(
+    ("name", "first", "last", "make_up", "before", "after"), FESTIVALS, ids=[f[0] for f in FESTIVALS]
+)
 def test_festival_weeks_are_rest_days_and_their_make_up_weekend_days_are_working_days(
     name: str, first: str, last: str, make_up: list[str], before: str, after: str
 ) -> None:
@@ -50,7 +52,9 @@ def test_festival_weeks_are_rest_days_and_their_make_up_weekend_days_are_working
     assert CAL.is_working_day(d(before)) and CAL.is_working_day(d(after))
 
 
-@pytest.mark.parametrize(("name", "first", "last", "make_up", "before", "after"), FESTIVALS, ids=[f[0] for f in FESTIVALS])
+@pytest.mark.parametrize(
+    ("name", "first", "last", "make_up", "before", "after"), FESTIVALS, ids=[f[0] for f in FESTIVALS]
+)
 def test_one_working_day_after_the_last_day_before_a_festival_is_the_first_day_after_it(
     name: str, first: str, last: str, make_up: list[str], before: str, after: str
 ) -> None:
@@ -95,25 +99,31 @@ def test_zero_working_days_is_the_start_itself() -> None:
         CAL.add_working_days(d("2024-02-10"), -1)
 
 
-@pytest.mark.parametrize(("start", "years", "expected"), [
-    ("2024-02-29", 1, "2025-02-28"),
-    ("2024-02-29", 3, "2027-02-28"),
-    ("2024-02-29", 4, "2028-02-29"),
-    ("2023-02-28", 1, "2024-02-28"),
-    ("2020-02-29", 5, "2025-02-28"),
-])
+@pytest.mark.parametrize(
+    ("start", "years", "expected"),
+    [
+        ("2024-02-29", 1, "2025-02-28"),
+        ("2024-02-29", 3, "2027-02-28"),
+        ("2024-02-29", 4, "2028-02-29"),
+        ("2023-02-28", 1, "2024-02-28"),
+        ("2020-02-29", 5, "2025-02-28"),
+    ],
+)
 def test_a_29_february_anniversary_falls_on_28_february_in_a_common_year(start: str, years: int, expected: str) -> None:
     assert add_years(d(start), years) == d(expected)
 
 
-@pytest.mark.parametrize(("start", "months", "expected"), [
-    ("2024-01-31", 1, "2024-02-29"),
-    ("2023-01-31", 1, "2023-02-28"),
-    ("2024-08-31", 6, "2025-02-28"),
-    ("2024-02-29", 12, "2025-02-28"),
-    ("2024-11-30", 3, "2025-02-28"),
-    ("2024-03-15", -3, "2023-12-15"),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2023-01-31", 1, "2023-02-28"),
+        ("2024-08-31", 6, "2025-02-28"),
+        ("2024-02-29", 12, "2025-02-28"),
+        ("2024-11-30", 3, "2025-02-28"),
+        ("2024-03-15", -3, "2023-12-15"),
+    ],
+)
 def test_month_anniversaries_clamp_to_the_last_day_of_a_shorter_month(start: str, months: int, expected: str) -> None:
     assert add_months(d(start), months) == d(expected)
 

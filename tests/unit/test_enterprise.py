@@ -42,9 +42,14 @@ def test_a_permit_must_be_granted_before_it_is_renewed() -> None:
 
 def test_a_revoked_permit_cannot_be_renewed() -> None:
     enterprise = _enterprise(permit_granted(USCC, "SC1"))
-    _apply(enterprise, record("permit.revoked", USCC, "2022-01-01", {"permit_no": "SC1", "kind": "revoked", "decision_no": "D1"}))
+    _apply(
+        enterprise,
+        record("permit.revoked", USCC, "2022-01-01", {"permit_no": "SC1", "kind": "revoked", "decision_no": "D1"}),
+    )
     with pytest.raises(RecordRefusedError, match="already revoked"):
-        _apply(enterprise, record("permit.renewed", USCC, "2022-02-01", {"permit_no": "SC1", "valid_until": "2031-01-01"}))
+        _apply(
+            enterprise, record("permit.renewed", USCC, "2022-02-01", {"permit_no": "SC1", "valid_until": "2031-01-01"})
+        )
 
 
 def test_a_listing_must_exist_to_be_removed() -> None:

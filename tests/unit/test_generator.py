@@ -61,7 +61,10 @@ def refusals(stream: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[
         for record in rest:
             try:
                 enterprise.record(
-                    record["type"], date.fromisoformat(record["effective_on"]), record["source"], record["data"],
+                    record["type"],
+                    date.fromisoformat(record["effective_on"]),
+                    record["source"],
+                    record["data"],
                     today=TODAY,
                 )
             except RecordRefusedError as exc:
@@ -185,8 +188,10 @@ def test_the_demo_has_a_warning_only_a_lower_amount_fine_and_a_three_year_penalt
     assert any(p["penalty_kinds"] == ["fine"] and Decimal(p["fine_yuan"]) < LOWER_AMOUNT_FINE for p in ordinary)
 
     def three_years(p: dict[str, Any]) -> bool:  # PEN-09: neither 3 M nor a longer restriction
-        minor = set(p["penalty_kinds"]) <= {"warning", "criticism", "fine"} and Decimal(
-            p.get("fine_yuan") or 0) < LOWER_AMOUNT_FINE
+        minor = (
+            set(p["penalty_kinds"]) <= {"warning", "criticism", "fine"}
+            and Decimal(p.get("fine_yuan") or 0) < LOWER_AMOUNT_FINE
+        )
         return "published_on" in p and not minor and (p.get("restriction_years") or 0) <= 3
 
     assert any(three_years(p) for p in ordinary)
@@ -195,8 +200,17 @@ def test_the_demo_has_a_warning_only_a_lower_amount_fine_and_a_three_year_penalt
 def test_the_demo_has_inspections_a_commitment_listings_a_repair_and_a_correction() -> None:
     demo = demo_records()
     types = Counter(r["type"] for r in demo)
-    for rtype in ("permit.granted", "inspection.concluded", "commitment.made", "abnormal.listed",
-                  "abnormal.removed", "serious.listed", "repair.applied", "repair.granted", "record.corrected"):
+    for rtype in (
+        "permit.granted",
+        "inspection.concluded",
+        "commitment.made",
+        "abnormal.listed",
+        "abnormal.removed",
+        "serious.listed",
+        "repair.applied",
+        "repair.granted",
+        "record.corrected",
+    ):
         assert types[rtype] >= 1, rtype
     listed = {r["data"]["listing_id"] for r in demo if r["type"] == "abnormal.listed"}
     removed = {r["data"]["listing_id"] for r in demo if r["type"] == "abnormal.removed"}

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
-
 from stdnum.cn import uscc as stdnum_uscc
 
 from domain.identifiers import InvalidUSCCError, normalise_uscc, uscc_warnings

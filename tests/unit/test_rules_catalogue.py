@@ -28,8 +28,9 @@ def test_every_rule_has_a_source_and_a_status() -> None:
         assert rule.versions and all(v.source for v in rule.versions)
 
 
-@pytest.mark.parametrize(("day", "source"), [
-    ("2021-08-31", None), ("2021-09-01", "S-45 Art 9"), ("2021-09-02", "S-45 Art 9")])
+@pytest.mark.parametrize(
+    ("day", "source"), [("2021-08-31", None), ("2021-09-01", "S-45 Art 9"), ("2021-09-02", "S-45 Art 9")]
+)
 def test_order_45_rules_are_in_force_from_september_2021(day: str, source: str | None) -> None:
     version = rules_in_force("PEN-05", date.fromisoformat(day))
     assert (version.source if version else None) == source
@@ -53,7 +54,9 @@ def test_a_fact_older_than_every_version_is_judged_by_the_first_version() -> Non
 def test_unconfirmed_numbers_come_from_reference_data_by_effective_date() -> None:
     from decimal import Decimal
 
-    ref = replace(REF, lower_fine_threshold_organisation=Dated(((date.min, None), (date(2024, 1, 1), Decimal("30000")))))
+    ref = replace(
+        REF, lower_fine_threshold_organisation=Dated(((date.min, None), (date(2024, 1, 1), Decimal("30000"))))
+    )
     assert param("PEN-10", "organisation", date(2023, 12, 31), ref) is None
     assert param("PEN-10", "organisation", date(2024, 1, 1), ref) == Decimal("30000")
 

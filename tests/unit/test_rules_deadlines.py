@@ -17,8 +17,9 @@ def of(h: History, rule: str, as_of: str) -> list[Deadline]:
     return [x for x in deadlines(h.facts, d(as_of), CAL, REF) if x.rule == rule]
 
 
-@pytest.mark.parametrize(("recorded", "status"), [
-    ("2024-03-28", "met"), ("2024-03-29", "met"), ("2024-04-01", "missed")])
+@pytest.mark.parametrize(
+    ("recorded", "status"), [("2024-03-28", "met"), ("2024-03-29", "met"), ("2024-04-01", "missed")]
+)
 def test_a_penalty_must_be_entered_within_twenty_working_days(recorded: str, status: str) -> None:
     h = History()
     h.penalty("P1", "2024-03-01", recorded=recorded)
@@ -33,7 +34,9 @@ def test_recorded_time_is_judged_as_a_tianjin_date() -> None:
     assert [x.status for x in of(h, "PEN-05", "2024-06-01")] == ["met", "missed"]
 
 
-@pytest.mark.parametrize(("as_of", "status"), [("2024-03-28", "open"), ("2024-03-29", "open"), ("2024-04-01", "missed")])
+@pytest.mark.parametrize(
+    ("as_of", "status"), [("2024-03-28", "open"), ("2024-03-29", "open"), ("2024-04-01", "missed")]
+)
 def test_a_deadline_not_yet_fulfilled_is_open_until_due_then_missed(as_of: str, status: str) -> None:
     h = History()
     h.penalty("P1", "2024-03-01", recorded="2024-05-01")
@@ -46,7 +49,9 @@ def test_warning_only_penalties_have_no_publication_deadline() -> None:
     assert of(h, "PEN-05", "2024-06-01") == []
 
 
-@pytest.mark.parametrize(("recorded", "status"), [("2025-01-14", "met"), ("2025-01-15", "met"), ("2025-01-16", "missed")])
+@pytest.mark.parametrize(
+    ("recorded", "status"), [("2025-01-14", "met"), ("2025-01-15", "met"), ("2025-01-16", "missed")]
+)
 def test_a_revoked_penalty_must_be_withdrawn_within_three_working_days(recorded: str, status: str) -> None:
     h = History()
     h.penalty("P1", "2024-03-01")

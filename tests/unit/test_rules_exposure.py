@@ -25,7 +25,9 @@ def key_sector() -> History:
 
 
 def untrue(h: History, on: str) -> None:
-    h.add("commitment.made", "2023-01-01", {"commitment_id": "C1", "matter": "m", "text": "t", "consent_to_publish": True})
+    h.add(
+        "commitment.made", "2023-01-01", {"commitment_id": "C1", "matter": "m", "text": "t", "consent_to_publish": True}
+    )
     h.add("commitment.verified", on, {"commitment_id": "C1", "outcome": "untrue", "consequence": "penalised"})
 
 
@@ -62,7 +64,9 @@ def test_only_key_sector_enterprises_are_exposed_unless_configured_otherwise() -
     h.penalty("P1", "2022-03-01", ("fine", "suspension"))
     h.serious("S1", "2022-03-01", "P1")
     assert board(h) == set()
-    assert board(h, replace(REF, exposure_key_sector_only=False)) == {("serious_list", d("2022-03-01"), d("2025-03-02"))}
+    assert board(h, replace(REF, exposure_key_sector_only=False)) == {
+        ("serious_list", d("2022-03-01"), d("2025-03-02"))
+    }
 
 
 def test_an_untrue_commitment_is_exposed_for_the_configured_window() -> None:
@@ -72,7 +76,9 @@ def test_an_untrue_commitment_is_exposed_for_the_configured_window() -> None:
 
 
 @pytest.mark.parametrize(("second", "exposed"), [("2025-03-04", True), ("2025-03-05", True), ("2025-03-06", False)])
-def test_a_repeat_offence_within_the_lookback_is_exposed_while_both_penalties_are_public(second: str, exposed: bool) -> None:
+def test_a_repeat_offence_within_the_lookback_is_exposed_while_both_penalties_are_public(
+    second: str, exposed: bool
+) -> None:
     h = key_sector()
     h.penalty("P1", "2024-03-05", published_on="2024-03-05")
     h.penalty("P2", second, published_on=second)
@@ -92,9 +98,13 @@ def test_a_repeat_offence_ends_on_the_board_when_a_repair_stops_one_penalty() ->
 
 def test_a_penalty_after_an_order_to_rectify_is_exposed_while_public() -> None:
     h = key_sector()
-    h.add("inspection.concluded", "2024-01-10", {"task_id": "T1", "item": "i", "kind": "double_random",
-                                                  "result": "rectification_ordered"})
+    h.add(
+        "inspection.concluded",
+        "2024-01-10",
+        {"task_id": "T1", "item": "i", "kind": "double_random", "result": "rectification_ordered"},
+    )
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     h.penalty("P2", "2025-01-11", published_on="2025-01-13", violation="other")
     assert [x for x in board(h) if x[0].startswith("penalised")] == [
-        ("penalised_after_rectification_order", d("2024-03-05"), d("2027-03-06"))]
+        ("penalised_after_rectification_order", d("2024-03-05"), d("2027-03-06"))
+    ]

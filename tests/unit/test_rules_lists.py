@@ -38,8 +38,9 @@ def listed(with_penalty_years: int | None = None, listing_years: int | None = No
 # --- serious list ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("day", "on_list"), [
-    ("2022-02-28", False), ("2022-03-01", True), ("2025-03-01", True), ("2025-03-02", False)])
+@pytest.mark.parametrize(
+    ("day", "on_list"), [("2022-02-28", False), ("2022-03-01", True), ("2025-03-01", True), ("2025-03-02", False)]
+)
 def test_a_serious_listing_is_removed_automatically_after_three_years(day: str, on_list: bool) -> None:
     assert on_serious_list(listed().facts, d(day), CAL, REF) is on_list
 
@@ -49,8 +50,10 @@ def test_a_serious_listing_must_be_published_within_twenty_working_days() -> Non
     assert interval.start_due == d("2022-03-29") and "SDL-13" in interval.rules
 
 
-@pytest.mark.parametrize(("penalty_years", "listing_years", "end"), [
-    (None, 5, "2027-03-02"), (5, None, "2027-03-02"), (3, None, "2025-03-02"), (4, 6, "2028-03-02")])
+@pytest.mark.parametrize(
+    ("penalty_years", "listing_years", "end"),
+    [(None, 5, "2027-03-02"), (5, None, "2027-03-02"), (3, None, "2025-03-02"), (4, 6, "2028-03-02")],
+)
 def test_a_longer_restriction_period_keeps_the_listing(penalty_years, listing_years, end) -> None:  # type: ignore[no-untyped-def]
     assert spans(serious_list(listed(penalty_years, listing_years).facts, CAL, REF)) == [(d("2022-03-01"), d(end))]
 
@@ -94,7 +97,9 @@ def test_a_repair_revoked_without_fraud_restores_only_the_rest_of_the_period() -
     h = listed()
     h.repair("A1", "serious", "S1", "2023-03-10", granted="2023-04-01", revoked="2023-06-01")
     assert spans(serious_list(h.facts, CAL, REF)) == [
-        (d("2022-03-01"), d("2023-04-01")), (d("2023-06-01"), d("2025-03-02"))]
+        (d("2022-03-01"), d("2023-04-01")),
+        (d("2023-06-01"), d("2025-03-02")),
+    ]
 
 
 # --- abnormal list ---------------------------------------------------------------------------
@@ -127,16 +132,18 @@ def test_the_same_listing_is_transferred_under_the_2014_regime_but_not_under_the
     assert spans(old, ABNORMAL) == spans(new, ABNORMAL)
 
 
-@pytest.mark.parametrize(("listed_on", "transferred"), [
-    ("2021-04-29", True), ("2021-04-30", False), ("2021-05-01", False)])
+@pytest.mark.parametrize(
+    ("listed_on", "transferred"), [("2021-04-29", True), ("2021-04-30", False), ("2021-05-01", False)]
+)
 def test_the_transfer_must_fall_before_the_2024_cut_over(listed_on: str, transferred: bool) -> None:
     h = History()
     h.abnormal("A1", listed_on)
     assert bool(spans(abnormal_list(h.facts, CAL, REF), SERIOUS_2014)) is transferred
 
 
-@pytest.mark.parametrize(("removed_on", "transferred"), [
-    ("2023-07-10", False), ("2023-07-11", False), ("2023-07-12", True)])
+@pytest.mark.parametrize(
+    ("removed_on", "transferred"), [("2023-07-10", False), ("2023-07-11", False), ("2023-07-12", True)]
+)
 def test_a_listing_removed_before_its_third_year_ends_is_not_transferred(removed_on: str, transferred: bool) -> None:
     h = History()
     h.abnormal("A1", "2020-07-10")
@@ -174,8 +181,10 @@ def test_licence_revocation_needs_consecutive_years() -> None:
     assert spans(abnormal_list(h.facts, CAL, REF), LICENCE_REVOCATION_DUE) == []
 
 
-@pytest.mark.parametrize(("day", "false_info", "name_change"), [
-    ("2025-03-17", True, False), ("2025-03-18", False, True), ("2025-03-19", False, True)])
+@pytest.mark.parametrize(
+    ("day", "false_info", "name_change"),
+    [("2025-03-17", True, False), ("2025-03-18", False, True), ("2025-03-19", False, True)],
+)
 def test_abnormal_list_grounds_follow_the_order_in_force(day: str, false_info: bool, name_change: bool) -> None:
     assert ground_in_force("false_info", d(day), REF) is false_info
     assert ground_in_force("name_change", d(day), REF) is name_change
@@ -191,8 +200,10 @@ def test_a_listing_on_a_ground_no_longer_in_force_is_flagged() -> None:
 # --- key-sector list -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("day", "sectors"), [
-    ("2021-02-28", []), ("2021-03-01", ["food_production"]), ("2026-02-28", ["food_production"]), ("2026-03-01", [])])
+@pytest.mark.parametrize(
+    ("day", "sectors"),
+    [("2021-02-28", []), ("2021-03-01", ["food_production"]), ("2026-02-28", ["food_production"]), ("2026-03-01", [])],
+)
 def test_an_enterprise_is_on_the_key_sector_list_while_its_permit_is_valid(day: str, sectors: list[str]) -> None:
     h = History()
     h.permit("SC1", "2021-03-01", "2026-02-28")
@@ -223,20 +234,26 @@ def test_a_renewal_after_expiry_leaves_a_gap() -> None:
     h.permit("SC1", "2021-03-01", "2026-02-28")
     h.add("permit.renewed", "2026-03-10", {"permit_no": "SC1", "valid_until": "2031-02-28"})
     assert spans(key_sector_list(h.facts, CAL, REF)) == [
-        (d("2021-03-01"), d("2026-03-01")), (d("2026-03-10"), d("2031-03-01"))]
+        (d("2021-03-01"), d("2026-03-01")),
+        (d("2026-03-10"), d("2031-03-01")),
+    ]
 
 
-@pytest.mark.parametrize("ender", ["permit.revoked", "permit.cancelled", "enterprise.licence_revoked",
-                                    "enterprise.deregistered"])
+@pytest.mark.parametrize(
+    "ender", ["permit.revoked", "permit.cancelled", "enterprise.licence_revoked", "enterprise.deregistered"]
+)
 @pytest.mark.parametrize(("day", "on_list"), [("2023-05-09", True), ("2023-05-10", False), ("2023-05-11", False)])
 def test_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_ends(
     ender: str, day: str, on_list: bool
 ) -> None:
     h = History()
     h.permit("SC1", "2021-03-01", "2026-02-28")
-    data = {"permit.revoked": {"permit_no": "SC1", "kind": "revoked", "decision_no": "X"},
-            "permit.cancelled": {"permit_no": "SC1", "reason": "停产"},
-            "enterprise.licence_revoked": {"decision_no": "X"}, "enterprise.deregistered": {}}[ender]
+    data = {
+        "permit.revoked": {"permit_no": "SC1", "kind": "revoked", "decision_no": "X"},
+        "permit.cancelled": {"permit_no": "SC1", "reason": "停产"},
+        "enterprise.licence_revoked": {"decision_no": "X"},
+        "enterprise.deregistered": {},
+    }[ender]
     h.add(ender, "2023-05-10", data)
     assert bool(on_key_sector_list(h.facts, d(day), CAL, REF)) is on_list
     assert key_sector_list(h.facts, CAL, REF)[0].end_due == d("2023-05-15")
@@ -249,5 +266,7 @@ def test_two_permits_of_one_sector_give_one_membership_and_other_sectors_are_not
     h.permit("X1", "2021-03-01", "2026-02-28", sector="other")
     h.permit("TS1", "2022-01-01", "2025-12-31", sector="special_equipment")
     got = {(i.subject, i.start, i.end) for i in key_sector_list(h.facts, CAL, REF)}
-    assert got == {("food_production", d("2021-03-01"), d("2030-01-01")),
-                   ("special_equipment", d("2022-01-01"), d("2026-01-01"))}
+    assert got == {
+        ("food_production", d("2021-03-01"), d("2030-01-01")),
+        ("special_equipment", d("2022-01-01"), d("2026-01-01")),
+    }

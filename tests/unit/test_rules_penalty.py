@@ -41,10 +41,17 @@ def test_a_warning_with_a_fine_is_public() -> None:
     assert windows(h) == [(d("2024-03-05"), d("2027-03-06"))]
 
 
-@pytest.mark.parametrize(("day", "public"), [
-    ("2024-03-04", False), ("2024-03-05", True), ("2024-03-06", True),
-    ("2027-03-04", True), ("2027-03-05", True), ("2027-03-06", False),
-])
+@pytest.mark.parametrize(
+    ("day", "public"),
+    [
+        ("2024-03-04", False),
+        ("2024-03-05", True),
+        ("2024-03-06", True),
+        ("2027-03-04", True),
+        ("2027-03-05", True),
+        ("2027-03-06", False),
+    ],
+)
 def test_an_ordinary_fine_is_public_for_three_years_from_publication(day: str, public: bool) -> None:
     h = History()
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
@@ -59,9 +66,14 @@ def test_a_circulated_criticism_only_is_public_for_three_months(day: str, public
     assert "PEN-10" in publicity(h.facts, CAL, REF)[0].rules
 
 
-@pytest.mark.parametrize(("fine", "end"), [
-    ("49999.99", "2024-06-06"), ("50000.00", "2027-03-06"), ("50000.01", "2027-03-06"),
-])
+@pytest.mark.parametrize(
+    ("fine", "end"),
+    [
+        ("49999.99", "2024-06-06"),
+        ("50000.00", "2027-03-06"),
+        ("50000.01", "2027-03-06"),
+    ],
+)
 def test_a_lower_amount_fine_is_strictly_below_the_threshold(fine: str, end: str) -> None:
     h = History()
     h.penalty("P1", "2024-03-01", ("fine",), fine=fine, published_on="2024-03-05")
@@ -70,10 +82,20 @@ def test_a_lower_amount_fine_is_strictly_below_the_threshold(fine: str, end: str
 
 def test_a_lower_amount_fine_with_confiscation_is_public_for_three_years() -> None:
     h = History()
-    h.add("penalty.decided", "2024-03-01", {
-        "decision_no": "P1", "procedure": "ordinary", "penalty_kinds": ["fine", "confiscation"],
-        "fine_yuan": "1000.00", "confiscated_yuan": "10.00", "violation": "v", "legal_basis": "b",
-        "published_on": "2024-03-05"})
+    h.add(
+        "penalty.decided",
+        "2024-03-01",
+        {
+            "decision_no": "P1",
+            "procedure": "ordinary",
+            "penalty_kinds": ["fine", "confiscation"],
+            "fine_yuan": "1000.00",
+            "confiscated_yuan": "10.00",
+            "violation": "v",
+            "legal_basis": "b",
+            "published_on": "2024-03-05",
+        },
+    )
     assert windows(h) == [(d("2024-03-05"), d("2027-03-06"))]
 
 
@@ -83,8 +105,10 @@ def test_the_lower_amount_threshold_is_reference_data_with_an_effective_date() -
     assert publicity(h.facts, CAL, REF)[0].end == d("2024-06-06")
     from domain.rules.reference import Dated
 
-    lower = replace(REF, lower_fine_threshold_organisation=Dated(((date.min, Decimal("50000")),
-                                                                   (d("2024-01-01"), Decimal("10000")))))
+    lower = replace(
+        REF,
+        lower_fine_threshold_organisation=Dated(((date.min, Decimal("50000")), (d("2024-01-01"), Decimal("10000")))),
+    )
     assert publicity(h.facts, CAL, lower)[0].end == d("2027-03-06")
     none = replace(REF, lower_fine_threshold_organisation=always(None))
     assert publicity(h.facts, CAL, none)[0].end == d("2027-03-06")
@@ -93,8 +117,16 @@ def test_the_lower_amount_threshold_is_reference_data_with_an_effective_date() -
 def test_an_individual_business_uses_the_natural_person_threshold() -> None:
     h = History()
     h.raw.clear()
-    h.add("enterprise.registered", "2015-01-05", {"name": "个体户", "district_code": "120116",
-                                                  "entity_kind": "individual_business", "established_on": "2015-01-05"})
+    h.add(
+        "enterprise.registered",
+        "2015-01-05",
+        {
+            "name": "个体户",
+            "district_code": "120116",
+            "entity_kind": "individual_business",
+            "established_on": "2015-01-05",
+        },
+    )
     h.penalty("P1", "2024-03-01", fine="6000.00", published_on="2024-03-05")
     h.penalty("P2", "2024-03-01", fine="4999.00", published_on="2024-03-05")
     ends = {i.subject: i.end for i in publicity(h.facts, CAL, REF)}
@@ -175,8 +207,11 @@ def test_a_repair_of_another_penalty_does_not_touch_this_one() -> None:
 def test_a_retracted_penalty_is_never_public() -> None:
     h = History()
     fact = h.penalty("P1", "2024-03-01", published_on="2024-03-05")
-    h.add("record.retracted", "2024-03-10", {"target": {"department": fact.department, "record_id": fact.record_id},
-                                             "reason": "录入错误"})
+    h.add(
+        "record.retracted",
+        "2024-03-10",
+        {"target": {"department": fact.department, "record_id": fact.record_id}, "reason": "录入错误"},
+    )
     assert publicity(h.facts, CAL, REF) == []
 
 

@@ -38,12 +38,17 @@ def histories(draw: st.DrawFn) -> History:
         kinds = draw(st.sampled_from(KINDS))
         on = day()
         published = draw(st.one_of(st.none(), st.integers(0, 40)))
-        h.penalty(f"P{i}", on, kinds, fine=draw(st.sampled_from(["1000.00", "80000.00"])) if "fine" in kinds else None,
-                  procedure=draw(st.sampled_from(["ordinary", "ordinary", "simplified"])),
-                  published_on=(on + timedelta(days=published)).isoformat() if published is not None else None,
-                  restriction_years=draw(st.sampled_from([None, 2, 5])) if "ban" in kinds else None,
-                  sector=draw(st.sampled_from([None, "other", "food_production"])),
-                  violation=draw(st.sampled_from(["v1", "v2"])))
+        h.penalty(
+            f"P{i}",
+            on,
+            kinds,
+            fine=draw(st.sampled_from(["1000.00", "80000.00"])) if "fine" in kinds else None,
+            procedure=draw(st.sampled_from(["ordinary", "ordinary", "simplified"])),
+            published_on=(on + timedelta(days=published)).isoformat() if published is not None else None,
+            restriction_years=draw(st.sampled_from([None, 2, 5])) if "ban" in kinds else None,
+            sector=draw(st.sampled_from([None, "other", "food_production"])),
+            violation=draw(st.sampled_from(["v1", "v2"])),
+        )
         targets.append(("penalty", f"P{i}", on))
         if draw(st.booleans()):
             h.serious(f"S{i}", on, f"P{i}", restriction_years=draw(st.sampled_from([None, 4])))
@@ -60,8 +65,12 @@ def histories(draw: st.DrawFn) -> History:
             h.abnormal_removed(f"A{i}", day(on, 1500))
     for i in range(draw(st.integers(0, 2))):
         start = day()
-        h.permit(f"SC{i}", start.isoformat(), (start + timedelta(days=draw(st.integers(30, 2000)))).isoformat(),
-                 sector=draw(st.sampled_from(["food_production", "special_equipment", "other"])))
+        h.permit(
+            f"SC{i}",
+            start.isoformat(),
+            (start + timedelta(days=draw(st.integers(30, 2000)))).isoformat(),
+            sector=draw(st.sampled_from(["food_production", "special_equipment", "other"])),
+        )
         if draw(st.booleans()):
             h.add("permit.renewed", day(start, 2000), {"permit_no": f"SC{i}", "valid_until": "2031-12-31"})
         if draw(st.integers(0, 3)) == 0:
@@ -77,8 +86,11 @@ def histories(draw: st.DrawFn) -> History:
         h.add("commitment.made", day(), {"commitment_id": "C1", "matter": "m", "text": "t", "consent_to_publish": True})
         h.add("commitment.verified", day(), {"commitment_id": "C1", "outcome": "untrue"})
     if draw(st.integers(0, 3)) == 0:
-        h.add("inspection.concluded", day(), {"task_id": "T", "item": "i", "kind": "double_random",
-                                              "result": "rectification_ordered"})
+        h.add(
+            "inspection.concluded",
+            day(),
+            {"task_id": "T", "item": "i", "kind": "double_random", "result": "rectification_ordered"},
+        )
     return h
 
 
@@ -116,8 +128,10 @@ def test_a_granted_repair_never_lengthens_a_window(h: History) -> None:
         if key[0] not in ("penalty_publicity", "serious_list", "abnormal_list"):
             continue
         for i in shorter[key]:
-            assert any(j.start <= i.start and (j.end is None or (i.end is not None and i.end <= j.end))
-                       for j in longer.get(key, [])), (i, longer.get(key))
+            assert any(
+                j.start <= i.start and (j.end is None or (i.end is not None and i.end <= j.end))
+                for j in longer.get(key, [])
+            ), (i, longer.get(key))
 
 
 @FAST

@@ -48,8 +48,18 @@ def test_without_a_sector_the_enterprises_permits_decide_the_minimum_period() ->
     assert eligible(h, "penalty", "P1", "2024-09-06").earliest_on == d("2025-03-06")
 
 
-@pytest.mark.parametrize("kind", ["suspension", "restriction", "ban", "qualification_downgrade",
-                                  "permit_revocation", "licence_revocation", "closure"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "suspension",
+        "restriction",
+        "ban",
+        "qualification_downgrade",
+        "permit_revocation",
+        "licence_revocation",
+        "closure",
+    ],
+)
 def test_severe_penalties_can_never_be_repaired(kind: str) -> None:
     h = History()
     h.penalty("P1", "2020-03-01", ("fine", kind), published_on="2020-03-05", restriction_years=1)
@@ -57,8 +67,10 @@ def test_severe_penalties_can_never_be_repaired(kind: str) -> None:
     assert not result.may_apply and result.earliest_on is None and result.unmet[0].rule == "PEN-12"
 
 
-@pytest.mark.parametrize(("kinds", "fine", "rule"), [
-    (("warning",), None, "PEN-01"), (("criticism",), None, "PEN-12"), (("fine",), "100.00", "PEN-12")])
+@pytest.mark.parametrize(
+    ("kinds", "fine", "rule"),
+    [(("warning",), None, "PEN-01"), (("criticism",), None, "PEN-12"), (("fine",), "100.00", "PEN-12")],
+)
 def test_unpublished_and_three_month_penalties_have_nothing_to_repair(kinds, fine, rule) -> None:  # type: ignore[no-untyped-def]
     h = History()
     h.penalty("P1", "2024-03-01", kinds, fine=fine, published_on="2024-03-05")
@@ -141,8 +153,14 @@ def test_an_open_application_for_the_same_target_is_reported() -> None:
 
 def _applied(h: History, kind: str, ref: str, day: str):  # type: ignore[no-untyped-def]
     data = {"application_id": "NEW", "target_kind": kind, "target_ref": ref}
-    return check_record("repair.applied", d(day), {"department": "TJ-ENF", "record_id": "X", "operator": "o"},
-                        data, h.raw, today=date(2026, 11, 25))
+    return check_record(
+        "repair.applied",
+        d(day),
+        {"department": "TJ-ENF", "record_id": "X", "operator": "o"},
+        data,
+        h.raw,
+        today=date(2026, 11, 25),
+    )
 
 
 def test_intake_refuses_an_early_penalty_repair_with_the_rule_and_the_earliest_date() -> None:
