@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import OperationalError as EventStoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -143,6 +145,14 @@ def install(app: FastAPI) -> None:
     def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
         response = problem(503, "Busy", "too many concurrent writers; send the batch again: it is safe to repeat")
         response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(EventStoreOperationalError)
+    def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or out of connections: a passing condition.
+        response = problem(503, "Database unavailable", "the ledger cannot reach its database now; try again")
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.exception_handler(Exception)

@@ -72,7 +72,7 @@ def check_record(
                 "LEDGER-04",
             )
         ]
-    problems = _check_references(record_type, data, facts)
+    problems = _check_references(record_type, data, facts) or _check_owner(record_type, source, data, facts)
     for check in _CHECKS.get(record_type, []):
         problems += check(record_type, effective_on, data, history, facts)
     return problems
@@ -169,3 +169,39 @@ def _check_repair_target(data: dict[str, Any], facts: list[Fact]) -> list[Proble
     if ref not in known:
         return [Problem("data.target_ref", f"no {kind} record {ref!r} for this enterprise", "LEDGER-07")]
     return []
+
+
+# A record that ends or changes another record's effect comes from the department that
+# recorded that record: the deciding, listing or issuing authority (AUTH-03).
+_OWNED: dict[str, tuple[str, str, str]] = {
+    "penalty.revoked": ("penalty.decided", "decision_no", "PEN-07"),
+    "serious.removed": ("serious.listed", "listing_id", "SDL-10"),
+    "abnormal.removed": ("abnormal.listed", "listing_id", "AOL-10"),
+    "permit.renewed": ("permit.granted", "permit_no", "KEY-04"),
+    "permit.cancelled": ("permit.granted", "permit_no", "KEY-04"),
+}
+_REPAIR_TARGETS = {"penalty": ("penalty.decided", "decision_no"), "serious": ("serious.listed", "listing_id")}
+_REPAIR_DECISIONS = {"repair.accepted", "repair.rejected", "repair.granted", "repair.denied", "repair.revoked"}
+
+
+def _check_owner(record_type: str, source: dict[str, str], data: dict[str, Any], facts: list[Fact]) -> list[Problem]:
+    if record_type in _OWNED:
+        target_type, attribute, basis = _OWNED[record_type]
+        ref, what = data[attribute], target_type
+    elif record_type in _REPAIR_DECISIONS:
+        applied = next(
+            (f for f in facts if f.type == "repair.applied" and f.data.application_id == data["application_id"]),  # type: ignore[attr-defined]
+            None,
+        )
+        if applied is None:
+            return []
+        kind, ref = applied.data.target_kind, applied.data.target_ref  # type: ignore[attr-defined]
+        target_type, attribute = _REPAIR_TARGETS.get(kind, ("abnormal.listed", "listing_id"))
+        what, basis = f"{kind} record", "REP-02"
+    else:
+        return []
+    target = next((f for f in facts if f.type == target_type and getattr(f.data, attribute) == ref), None)
+    if target is None or target.department == source["department"]:
+        return []
+    reason = f"the {what} {ref!r} was recorded by {target.department!r}, which alone decides this ({basis})"
+    return [Problem("source.department", reason, "AUTH-03")]

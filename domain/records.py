@@ -21,10 +21,17 @@ from domain.identifiers import TIANJIN_DISTRICTS, InvalidUSCCError, normalise_us
 
 PERSONAL = {"x-personal": True}
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Ref = Annotated[str, Field(min_length=1, max_length=120)]
-LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
+# No control characters but tab and line breaks: PostgreSQL text and jsonb refuse NUL, and
+# nothing a department records needs the others.
+PRINTABLE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
+Ref = Annotated[str, Field(min_length=1, max_length=120, pattern=PRINTABLE)]
+LongText = Annotated[str, Field(min_length=1, max_length=10_000, pattern=PRINTABLE)]
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+# A real calendar date (LEDGER-10): the rules add years to these, and a stand-in such as
+# 9999-12-31 for "indefinitely" would overflow them.
+EARLIEST_DAY, LATEST_DAY = date(1949, 10, 1), date(2199, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
 
 
 class Data(BaseModel):
@@ -67,7 +74,7 @@ class EnterpriseRegistered(Data):
     name: Text
     district_code: str = Field(description="GB/T 2260 code of the supervising Tianjin district (ID-10)")
     entity_kind: Literal["enterprise", "individual_business", "cooperative", "branch", "other"]
-    established_on: date
+    established_on: Day
     address: Text | None = None
     legal_representative: Text | None = Field(default=None, json_schema_extra=PERSONAL)
 
@@ -106,8 +113,8 @@ class PermitGranted(Data):
     permit_no: Ref
     sector: Sector
     category: Text
-    valid_from: date
-    valid_until: date
+    valid_from: Day
+    valid_until: Day
     issuing_authority: Text
 
     @model_validator(mode="after")
@@ -119,7 +126,7 @@ class PermitGranted(Data):
 
 class PermitRenewed(Data):
     permit_no: Ref
-    valid_until: date
+    valid_until: Day
 
 
 class PermitRevoked(Data):
@@ -148,7 +155,7 @@ class PenaltyDecided(Data):
     sector: ViolationSector | None = Field(
         default=None, description="domain of the violation; when absent, derived from the permits"
     )
-    published_on: date | None = None
+    published_on: Day | None = None
 
     @model_validator(mode="after")
     def _amounts_match_kinds(self) -> PenaltyDecided:
@@ -292,14 +299,14 @@ class Source(BaseModel):
 
     department: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
     record_id: Ref
-    operator: Annotated[str, Field(min_length=1, max_length=80)]
+    operator: Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE)]
 
 
 class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     uscc: str = Field(description="18-character USCC, GB 32100-2015 (rulebook ID-01, ID-02)")
-    effective_on: date = Field(description="legal date of the act (China Standard Time)")
+    effective_on: Day = Field(description="legal date of the act (China Standard Time)")
     source: Source
 
     @field_validator("uscc")

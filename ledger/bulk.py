@@ -40,8 +40,9 @@ class ImportSummary:
     """The first rejected line numbers (at most 100; the report file has them all)."""
 
 
-def _batches(stream: IO[str], size: int) -> Iterator[list[tuple[int, str]]]:
-    batch: list[tuple[int, str]] = []
+def _batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    # Bytes, decoded line by line: one line in another encoding is reported, not fatal.
+    batch: list[tuple[int, bytes]] = []
     for number, line in enumerate(stream, start=1):
         if line.strip():
             batch.append((number, line))
@@ -68,14 +69,14 @@ def import_file(
     `author(record)` picks for it.
     """
     summary = ImportSummary()
-    with path.open(encoding="utf-8") as stream:
+    with path.open("rb") as stream:
         for batch in _batches(stream, batch_size):
             parsed: list[tuple[int, Any]] = []
             for number, line in batch:
                 try:
-                    parsed.append((number, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    _reject(summary, report, number, [{"field": "line", "reason": f"malformed JSON: {exc.msg}"}])
+                    parsed.append((number, _parse(line, first=number == 1)))
+                except ValueError as exc:
+                    _reject(summary, report, number, [{"field": "line", "reason": str(exc)}])
             records = [record for _, record in parsed]
             authors = author if isinstance(author, Author) else [author(record) for record in records]
             outcomes = intake.submit(records, author=authors)
@@ -89,8 +90,21 @@ def import_file(
                     summary.duplicate += 1
             summary.lines = batch[-1][0]
             if on_progress:
-                on_progress(sum(len(line.encode("utf-8")) for _, line in batch))
+                on_progress(sum(len(line) for _, line in batch))
     return summary
+
+
+def _parse(line: bytes, *, first: bool) -> Any:
+    try:
+        text = line.decode("utf-8-sig" if first else "utf-8")  # a BOM may open the file
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError("malformed JSON: nested too deeply") from None
 
 
 def _reject(

@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from eventsourcing.persistence import IntegrityError
@@ -24,14 +24,12 @@ from pydantic import TypeAdapter, ValidationError
 import domain.rules  # noqa: F401  (registers the rule checks applied at intake)
 from domain.consistency import Problem
 from domain.enterprise import Enterprise, RecordRefusedError
-from domain.history import Fact
-from domain.records import DATA_MODELS, Record
+from domain.records import DATA_MODELS, EARLIEST_DAY, LATEST_DAY, PRINTABLE, Record
 from ledger.application import Ledger
 from ledger.clock import CHINA, today_in_china
 from ledger.loading import load_enterprises
 from ledger.locks import EnterpriseLocks
 from ledger.recorder import RecordLogEntry
-from ledger.tokens import REPAIR_DECISIONS
 
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
 MAX_ATTEMPTS = 20
@@ -109,17 +107,31 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
         loc = [str(p) for p in err["loc"]]
         if loc and "." in loc[0]:  # the discriminator tag (e.g. "penalty.decided") heads the path
             loc = loc[1:]
-        reason = err["msg"]
+        reason, rule = _explained(err)
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = ["type"]
-            reason = "unknown or missing record type" if err["type"] == "union_tag_invalid" else "required"
-            if err["type"] == "union_tag_invalid":
-                reason = (
-                    f"unknown record type {err['input'].get('type')!r}" if isinstance(err["input"], dict) else reason
-                )
-        rule = "ID-02" if loc == ["uscc"] else None
+        if loc == ["uscc"]:
+            rule = "ID-02"
         problems.append(Problem(".".join(loc) or "record", reason, rule))
     return problems
+
+
+DAY_BOUNDS = {EARLIEST_DAY.isoformat(), LATEST_DAY.isoformat()}
+
+
+def _explained(err: Any) -> tuple[str, str | None]:
+    """The reason in the user's terms (and the rule) where pydantic's words are about its own."""
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind == "union_tag_not_found":
+        return "required", None
+    if kind == "union_tag_invalid":
+        stated = err["input"].get("type") if isinstance(err["input"], dict) else None
+        return f"unknown record type {stated!r}", None
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == PRINTABLE:
+        return "control characters (such as NUL) are not allowed", None
+    if kind in ("less_than_equal", "greater_than_equal") and str(ctx.get("le", ctx.get("ge"))) in DAY_BOUNDS:
+        return f"must be a real date from {EARLIEST_DAY} to {LATEST_DAY}; open-ended is not a date", "LEDGER-10"
+    return str(err["msg"]), None
 
 
 class WriterBusyError(Exception):
@@ -167,45 +179,36 @@ class Intake:
         raise WriterBusyError(f"gave up after {MAX_ATTEMPTS} conflicting attempts")
 
     def _append(self, batch: list[_Valid]) -> dict[int, Outcome]:
+        """Judge the batch in order against the ledger and against what this batch recorded
+        so far, then save what was recorded in one transaction."""
         outcomes: dict[int, Outcome] = {}
         known = self._recorded_fingerprints({v.key for v in batch})
-        fresh: list[_Valid] = []
-        for item in batch:
-            seen = known.get(item.key)
-            if seen is None:
-                known[item.key] = item.fingerprint
-                fresh.append(item)
-            elif seen == item.fingerprint:
-                outcomes[item.index] = _outcome(item, "duplicate")
-            else:
-                conflict = Problem("source.record_id", "a different record was recorded under this key", "LEDGER-08")
-                outcomes[item.index] = _outcome(item, "rejected", [conflict])
-
         today = today_in_china(self.clock())
-        ids = {item.record.uscc: Enterprise.create_id(item.record.uscc) for item in fresh}
+        ids = {item.record.uscc: Enterprise.create_id(item.record.uscc) for item in batch}
         loaded = load_enterprises(self.ledger, ids.values())
         aggregates: dict[str, Enterprise | None] = {uscc: loaded.get(i) for uscc, i in ids.items()}
         log_entries: list[RecordLogEntry] = []
-        for item in fresh:
-            rec = item.record
-            enterprise = aggregates[rec.uscc]
-            source = rec.source.model_dump()
-            data = rec.data.model_dump(mode="json", exclude_none=True)
-            try:
-                if enterprise is not None and rec.type in REPAIR_DECISIONS:
-                    _check_repair_authority(enterprise.history, rec.data.application_id, rec.source.department)
-                if enterprise is None and rec.type == "enterprise.registered":
-                    enterprise = Enterprise.register(rec.uscc, rec.effective_on, source, data, today=today)
-                    aggregates[rec.uscc] = enterprise
-                elif enterprise is None:
-                    missing = Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")
-                    raise RecordRefusedError([missing])
+        for item in batch:
+            # A key counts as used only once its first record is recorded: a copy of a refused
+            # record later in the batch is judged afresh, never called a duplicate.
+            seen = known.get(item.key)
+            if seen is not None:
+                if seen == item.fingerprint:
+                    outcomes[item.index] = _outcome(item, "duplicate")
                 else:
-                    enterprise.record(rec.type, rec.effective_on, source, data, today=today)
+                    conflict = Problem(
+                        "source.record_id", "a different record was recorded under this key", "LEDGER-08"
+                    )
+                    outcomes[item.index] = _outcome(item, "rejected", [conflict])
+                continue
+            rec = item.record
+            try:
+                enterprise = self._apply(aggregates.get(rec.uscc), rec, today)
             except RecordRefusedError as exc:
                 outcomes[item.index] = _outcome(item, "rejected", exc.problems)
-                known.pop(item.key)
                 continue
+            aggregates[rec.uscc] = enterprise
+            known[item.key] = item.fingerprint
             outcomes[item.index] = _outcome(item, "recorded")
             log_entries.append(
                 RecordLogEntry(
@@ -223,6 +226,17 @@ class Intake:
         if changed:
             self.ledger.save(*changed, records=log_entries)
         return outcomes
+
+    @staticmethod
+    def _apply(enterprise: Enterprise | None, rec: Any, today: date) -> Enterprise:
+        source = rec.source.model_dump()
+        data = rec.data.model_dump(mode="json", exclude_none=True)
+        if enterprise is None and rec.type == "enterprise.registered":
+            return Enterprise.register(rec.uscc, rec.effective_on, source, data, today=today)
+        if enterprise is None:
+            raise RecordRefusedError([Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")])
+        enterprise.record(rec.type, rec.effective_on, source, data, today=today)
+        return enterprise
 
     def _recorded_fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         keys = list(keys)
@@ -254,19 +268,6 @@ def _authorise(raw: Any, author: Author) -> tuple[Any, Problem | None]:
         return raw, Problem("type", f"this token may not write {record_type} records", "AUTH-02")
     source["operator"] = author.operator
     return {**raw, "source": source}, None
-
-
-def _check_repair_authority(history: list[Fact], application_id: str, department: str) -> None:
-    """A repair is decided by the authority that recorded the repaired record (rulebook REP-02)."""
-    applied = next((f for f in history if f.type == "repair.applied" and f.data.application_id == application_id), None)
-    if applied is None:
-        return  # the domain's reference check names the missing application (LEDGER-07)
-    kind, ref = applied.data.target_kind, applied.data.target_ref
-    target_type, attribute = {"penalty": ("penalty.decided", "decision_no")}.get(kind, (f"{kind}.listed", "listing_id"))
-    target = next((f for f in history if f.type == target_type and getattr(f.data, attribute) == ref), None)
-    if target is not None and target.department != department:
-        reason = f"the {kind} record {ref!r} belongs to {target.department!r}, which decides its repair (REP-02)"
-        raise RecordRefusedError([Problem("source.department", reason, "AUTH-03")])
 
 
 def _outcome(item: _Valid, status: Status, errors: list[Problem] | None = None) -> Outcome:

@@ -132,6 +132,12 @@ RULES: tuple[Rule, ...] = (
         _v("S-45 Art 14(3); S-REP Art 6", S45_START),
     ),
     _rule(
+        "SDL-10",
+        "The authority that imposed the penalty decides and manages the listing",
+        "CONFIRMED",
+        _v("S-44 Art 13", S45_START),
+    ),
+    _rule(
         "SDL-13",
         "Publish a serious-list decision within 20 WD",
         "CONFIRMED",

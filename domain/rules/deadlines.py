@@ -63,7 +63,8 @@ def deadlines(
 
     for no, fact in penalties(facts).items():
         if is_published(penalty_data(fact)):
-            # The ledger's public view publishes a penalty as soon as it is recorded (PEN-05).
+            # Met when the penalty reached the ledger in time to be published by the deadline
+            # (PEN-05); the window itself starts at published_on or the deadline (penalty.py).
             add(
                 "PEN-05", f"publish penalty {no}", fact, param("PEN-05", "deadline", fact.effective_on, reference), fact
             )

@@ -68,7 +68,8 @@ def window_period(fact: Fact, facts: Sequence[Fact], reference: ReferenceData) -
     if is_light(penalty, on, facts, reference):
         return param("PEN-09", "short", on, reference)
     long: Period = param("PEN-09", "long", on, reference)
-    years = penalty.restriction_years or 0
+    # Only a restriction of activity or a bar from practice lengthens the window (PEN-09).
+    years = (penalty.restriction_years or 0) if RESTRICTING_KINDS & set(penalty.penalty_kinds) else 0
     if years > long.amount and long.unit is Unit.Y:
         return Period(years, Unit.Y)
     return long

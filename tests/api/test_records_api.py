@@ -163,3 +163,89 @@ def test_an_unknown_route_is_a_problem(client: TestClient) -> None:
     response = client.get("/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
+
+
+def test_a_far_future_stand_in_date_is_refused_citing_ledger_10(client: TestClient, auth: Auth) -> None:
+    client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
+    forever = permit_granted(USCC, data={"valid_until": "9999-12-31"})
+    response = client.post("/v1/records", json=forever, headers=auth("TJ-LIC"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "data.valid_until",
+            "reason": "must be a real date from 1949-10-01 to 2199-12-31; open-ended is not a date",
+            "rule": "LEDGER-10",
+        }
+    ]
+
+
+@pytest.mark.parametrize("where", ["record_id", "name"])
+def test_a_nul_character_is_refused_not_a_server_error(client: TestClient, auth: Auth, where: str) -> None:
+    rec = registered(USCC)
+    if where == "record_id":
+        rec["source"]["record_id"] = "R\u00001"
+    else:
+        rec["data"]["name"] = "天津\u0000公司"
+    response = client.post("/v1/records", json=rec, headers=auth("TJ-LIC"))
+    assert response.status_code == 422
+    assert "control characters" in response.json()["errors"][0]["reason"]
+    assert client.get(f"/v1/enterprises/{USCC}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("ending", "data"),
+    [
+        ("penalty.revoked", {"decision_no": "津市监罚〔2024〕1号", "reason": "复议撤销"}),
+        ("serious.removed", {"listing_id": "SL-1", "kind": "other"}),
+    ],
+)
+def test_only_the_deciding_department_ends_its_decision(
+    client: TestClient, auth: Auth, ending: str, data: dict
+) -> None:
+    client.post("/v1/records", json=registered(USCC), headers=auth("TJ-LIC"))
+    penalty = penalty_decided(USCC, data={"penalty_kinds": ["restriction"], "fine_yuan": None, "restriction_years": 1})
+    listing = {
+        **penalty,
+        "type": "serious.listed",
+        "source": {**penalty["source"], "record_id": "SL-REC-1"},
+        "data": {"listing_id": "SL-1", "grounds": "SDL-02", "penalty_decision_no": "津市监罚〔2024〕1号"},
+    }
+    assert (
+        client.post("/v1/records", json=[penalty, listing], headers=auth("TJ-ENF")).json()["summary"]["recorded"] == 2
+    )
+    end = {**penalty, "type": ending, "effective_on": "2024-06-01", "data": data}
+    stranger = {**end, "source": {"department": "TJ-D120101", "record_id": "X-1", "operator": "o"}}
+    refused = client.post("/v1/records", json=stranger, headers=auth("TJ-D120101"))
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["rule"] == "AUTH-03"
+    owner = {**end, "source": {**end["source"], "record_id": "X-2"}}
+    assert client.post("/v1/records", json=owner, headers=auth("TJ-ENF")).status_code == 201
+
+
+def test_a_streamed_body_over_the_byte_limit_is_refused_with_413(client: TestClient, auth: Auth) -> None:
+    def chunks():  # no content-length: the limit must hold while the body streams in
+        yield b"["
+        for _ in range(9):
+            yield b" " * (1024 * 1024)
+        yield b"]"
+
+    response = client.post(
+        "/v1/records", content=chunks(), headers={"content-type": "application/json", **auth("TJ-LIC")}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_an_unreachable_database_is_a_503_not_a_500(client: TestClient) -> None:
+    from ledger.database import Server
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    reachable = runtime.server
+    runtime.server = Server({**reachable.params, "host": "127.0.0.1", "port": 1})
+    try:
+        response = client.get("/healthz")
+    finally:
+        runtime.server = reachable
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["content-type"] == PROBLEM

@@ -79,3 +79,22 @@ def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> No
     result = run_cli(clean_db, "import", str(tmp_path / "absent.jsonl"), "--department", DEPARTMENT)
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_a_bom_a_gbk_line_and_deep_nesting_are_reported_not_fatal(clean_db: Server, tmp_path: Path) -> None:
+    uscc = make_uscc(33)
+    reg = json.dumps(registered(uscc, department=DEPARTMENT), ensure_ascii=False).encode("utf-8")
+    gbk = json.dumps(_inspection(uscc, 1), ensure_ascii=False).encode("gbk")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    good = json.dumps(_inspection(uscc, 2), ensure_ascii=False).encode("utf-8")
+    file = tmp_path / "mixed.jsonl"
+    file.write_bytes(b"\xef\xbb\xbf" + reg + b"\n" + gbk + b"\n" + deep + b"\n" + good + b"\n")
+
+    result = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
+    assert result.returncode == 0, result.stderr
+    assert "recorded=2 duplicate=0 rejected=2" in result.stdout
+    report = [json.loads(line) for line in (tmp_path / "mixed.jsonl.report.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["errors"][0]["reason"].split(" (")[0]) for r in report] == [
+        (2, "not UTF-8"),
+        (3, "malformed JSON: nested too deeply"),
+    ]

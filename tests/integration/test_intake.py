@@ -140,3 +140,17 @@ def test_a_known_at_before_the_first_record_finds_nothing(runtime: Runtime) -> N
 
     with pytest.raises(EnterpriseNotFoundError):
         runtime.reads.history(USCC, known_at=datetime.now().astimezone() - timedelta(days=1))
+
+
+def test_a_copy_of_a_refused_record_later_in_the_batch_is_judged_afresh(runtime: Runtime) -> None:
+    grant = permit_granted(USCC)
+    outcomes = runtime.intake.submit([grant, registered(USCC), grant], author=LIC)
+    assert [o.status for o in outcomes] == ["rejected", "recorded", "recorded"]
+    assert outcomes[0].errors[0].rule == "LEDGER-03"
+    assert [f.type for f in runtime.reads.history(USCC)] == ["enterprise.registered", "permit.granted"]
+
+
+def test_a_record_repeated_in_one_batch_is_recorded_once(runtime: Runtime) -> None:
+    reg = registered(USCC)
+    outcomes = runtime.intake.submit([reg, reg], author=LIC)
+    assert [o.status for o in outcomes] == ["recorded", "duplicate"]

@@ -220,3 +220,13 @@ def test_every_publicity_interval_names_its_rules_and_records() -> None:
     fact = h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     (window,) = publicity(h.facts, CAL, REF)
     assert window.records == (fact.key,) and window.rules[:1] == ("PEN-01",) and window.version.startswith("S-45")
+
+
+def test_restriction_years_on_a_fine_alone_do_not_lengthen_the_window() -> None:
+    from domain.rules.penalty import window_period
+
+    h = History()
+    fine = h.penalty("D1", "2024-03-01", ("fine",), restriction_years=5)
+    ban = h.penalty("D2", "2024-03-01", ("ban",), restriction_years=5)
+    assert str(window_period(fine, h.facts, DEFAULT_REFERENCE)) == "3 Y"
+    assert str(window_period(ban, h.facts, DEFAULT_REFERENCE)) == "5 Y"
