@@ -34,6 +34,10 @@ def known_at_query(
     return known_at
 
 
+# Free-text query parameters: no C0 control character but tab and newline (PostgreSQL text
+# cannot hold NUL; the others are never meant). Use as `Query(pattern=PLAIN_TEXT, ...)`: 422 naming it.
+PLAIN_TEXT = r"^[^\x00-\x08\x0B-\x1F]*$"
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 UsccDep = Annotated[str, Depends(uscc_path)]
 KnownAtDep = Annotated[datetime | None, Depends(known_at_query)]

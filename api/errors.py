@@ -104,7 +104,10 @@ def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
             continue
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:] if loc[0] != "body" or len(loc) > 1 else loc
-        problems.append(Problem(".".join(loc) or "request", err["msg"]))
+        reason = err["msg"]
+        if err["type"] == "string_pattern_mismatch" and "\\x00" in str(err.get("ctx", {}).get("pattern", "")):
+            reason = "control characters (such as NUL) are not allowed"
+        problems.append(Problem(".".join(loc) or "request", reason))
     return status, problems
 
 

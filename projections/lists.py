@@ -29,7 +29,9 @@ def encode_cursor(key: tuple[str, str, str]) -> str:
 def decode_cursor(cursor: str) -> tuple[str, str, str]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        assert isinstance(key, list) and len(key) == 3 and all(isinstance(k, str) for k in key)
+        # (no NUL either: PostgreSQL text cannot hold it)
+        if not (isinstance(key, list) and len(key) == 3 and all(isinstance(k, str) and "\x00" not in k for k in key)):
+            raise ValueError(key)
         return key[0], key[1], key[2]
     except Exception as exc:
         raise BadCursorError("cursor is not one this API returned") from exc
@@ -147,21 +149,28 @@ def changes(
 
 
 def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Enterprises by USCC prefix or part of a name they bear or bore (as the ledger holds now)."""
+    """Enterprises by USCC prefix or part of a name they bear or bore (as the ledger holds now),
+    in USCC order. The page of USCCs is chosen in SQL (`LIMIT`), then the matching names of
+    those enterprises only are read: a vague query never ships every match to Python."""
     pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = conn.execute(
-        "SELECT uscc, name, district, upper(effective) FROM projection_items "
-        "WHERE name IS NOT NULL AND upper_inf(recorded) AND (uscc LIKE %(prefix)s OR name ILIKE %(part)s) "
-        "ORDER BY uscc, upper(effective) DESC NULLS FIRST",
-        {"prefix": pattern.upper() + "%", "part": "%" + pattern + "%"},
+        "WITH page AS (SELECT DISTINCT p.uscc FROM projection_items p WHERE " + _SEARCH.format(a="p") + " "
+        "ORDER BY p.uscc LIMIT %(limit)s) "
+        "SELECT i.uscc, i.name, i.district FROM page JOIN projection_items i ON i.uscc = page.uscc "
+        "WHERE " + _SEARCH.format(a="i") + " ORDER BY i.uscc, upper(i.effective) DESC NULLS FIRST",
+        {"prefix": pattern.upper() + "%", "part": "%" + pattern + "%", "limit": limit},
     ).fetchall()
     seen: dict[str, dict[str, Any]] = {}
-    for uscc, name, district, _ in rows:
+    for uscc, name, district in rows:
         if uscc not in seen:
             seen[uscc] = {"uscc": uscc, "name": name, "district_code": district}
         elif name != seen[uscc]["name"]:
             seen[uscc].setdefault("former_names", []).append(name)
-    return list(seen.values())[:limit]
+    return list(seen.values())
+
+
+# basic_info rows held now whose USCC starts with, or whose name contains, the query
+_SEARCH = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND ({a}.uscc LIKE %(prefix)s OR {a}.name ILIKE %(part)s)"
 
 
 def _iso(day: date | None) -> str | None:

@@ -8,6 +8,10 @@
 4. Under the state lock: the last pages are applied, the view `projection_items` is pointed at
    the new slot and the position saved, in one transaction. Readers never wait for the build
    and see either the old or the new slot, never a mix. The old slot is then emptied.
+
+An enterprise whose items cannot be derived is skipped (no rows in the new slot) and recorded in
+`projection_failures`, like the runner does; failures recorded before the rebuild began are
+forgotten at the switch (every enterprise was derived again).
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from psycopg import sql
 from domain.calendar import WorkingCalendar
 from domain.rules.reference import ReferenceData
 from projections import store
-from projections.runner import PAGE, decode, project_page
-from projections.timeline import Changes, evolve
+from projections.runner import PAGE, derive, failure, project_page
+from projections.timeline import Changes
 
 CHUNK = 2000  # events per fetch from the snapshot cursor
 
@@ -52,6 +56,7 @@ def rebuild(
 ) -> RebuildReport:
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     with psycopg.connect(conninfo, autocommit=True) as ctl:
+        started = ctl.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
         live, _ = store.read_state(ctl)
         target = "b" if live == "a" else "a"
         ctl.execute(sql.SQL("TRUNCATE {}").format(store.slot_table(target)))
@@ -99,6 +104,7 @@ def rebuild(
                 sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(store.slot_table(target))
             )
             store.save_position(writer, position, target)
+            store.forget_failures_before(writer, started)
     with psycopg.connect(conninfo, autocommit=True) as ctl:
         ctl.execute("SET lock_timeout = '10s'")
         try:
@@ -106,6 +112,12 @@ def rebuild(
         except psycopg.errors.LockNotAvailable:
             pass  # a long reader still on the old slot; the next rebuild empties it
     return RebuildReport(target, events, rows, position)
+
+
+def partition_of(hash_sql: str) -> str:
+    """SQL: the partition (0 … n-1, n the next parameter) of a 32-bit hash. Shifted into bigint
+    rather than `abs()`: abs(hashtext(…)) raises "integer out of range" on -2147483648."""
+    return f"mod({hash_sql}::bigint + 2147483648, %s)"
 
 
 def _build_partition(
@@ -130,16 +142,20 @@ def _build_partition(
             with reader.cursor(name="rebuild") as cur, writer.transaction():
                 cur.itersize = CHUNK
                 cur.execute(
-                    store.EVENTS + " WHERE e.notification_id <= %s AND mod(abs(hashtext(r.uscc)), %s) = %s "
+                    store.EVENTS + " WHERE e.notification_id <= %s AND " + partition_of("hashtext(r.uscc)") + " = %s "
                     "ORDER BY r.uscc, r.notification_id",
                     (position, workers, k),
                 )
                 changes, reported = Changes(), 0
                 for uscc, group in groupby(cur, key=lambda r: r[5]):
                     batch = list(group)
-                    facts = decode(mapper, batch).get(uscc, [])
-                    evolve(uscc, facts, {}, [f.recorded_at for f in facts], calendar, reference, changes)  # type: ignore[misc]
                     events += len(batch)
+                    try:
+                        one = derive(uscc, batch, {}, [r[6] for r in batch], mapper, calendar, reference)
+                    except Exception as exc:  # skipped and recorded, like the runner does
+                        store.record_failures(writer, [failure(uscc, batch[-1][0], exc)])
+                        continue
+                    changes.insert += one.insert
                     if len(changes.insert) >= CHUNK:
                         rows += store.copy_rows(writer, target, changes.insert)
                         changes = Changes()

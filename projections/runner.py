@@ -6,6 +6,10 @@ writes the row changes and the new position, and commits: a page is applied enti
 at all (exactly-once; a SIGKILL loses at most the page in flight, which is redone). Several
 runners (the server's thread, `credit-ledger project`, a rebuild's switch) serialise on the
 state row's lock.
+
+Failures are isolated per enterprise: every enterprise's changes are derived before anything is
+written; one whose derivation raises is skipped for that page (its rows stay as they were),
+recorded in `projection_failures` and logged, and the page commits for the others.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
+from itertools import groupby
 from typing import Any
 
 import psycopg
@@ -91,21 +96,57 @@ def project_page(
     calendar: WorkingCalendar,
     reference: ReferenceData,
 ) -> int:
-    """Apply one page of the log to `slot` (inside the caller's transaction); rows changed."""
+    """Apply one page of the log to `slot` (inside the caller's transaction); rows changed.
+
+    Each enterprise is derived on its own before anything is written: one that raises is left
+    out of this page (its stored rows stay as they were) and recorded in `projection_failures`."""
     touched: dict[str, set[datetime]] = defaultdict(set)
-    for _, uscc, at in page:
+    last: dict[str, int] = {}
+    for position, uscc, at in page:
         if uscc is not None and at is not None:
             touched[uscc].add(at)
+            last[uscc] = position
     if not touched:
         return 0
     usccs = sorted(touched)
-    facts = decode(mapper, store.histories(conn, usccs, page[-1][0]))
+    rows = {u: list(g) for u, g in groupby(store.histories(conn, usccs, page[-1][0]), key=lambda r: r[5])}
     stored = store.open_rows(conn, slot, usccs)
     changes = Changes()
+    failed: list[tuple[str, int, str]] = []
     for uscc in usccs:
-        evolve(uscc, facts.get(uscc, []), stored.get(uscc, {}), touched[uscc], calendar, reference, changes)
+        try:
+            one = derive(uscc, rows.get(uscc, []), stored.get(uscc, {}), touched[uscc], mapper, calendar, reference)
+        except Exception as exc:  # one enterprise's bug must not hold up the whole log
+            failed.append(failure(uscc, last[uscc], exc))
+            continue
+        changes.close += one.close
+        changes.insert += one.insert
     store.apply(conn, slot, changes)
+    store.record_failures(conn, failed)
     return len(changes.close) + len(changes.insert)
+
+
+def derive(
+    uscc: str,
+    rows: Sequence[tuple],
+    stored_open: dict[str, datetime],
+    moments: Iterable[datetime],
+    mapper: Mapper,
+    calendar: WorkingCalendar,
+    reference: ReferenceData,
+) -> Changes:
+    """One enterprise's row changes from its rows of `store.EVENTS` (decoded here, so that a
+    record that cannot be decoded fails this enterprise only)."""
+    facts = decode(mapper, rows).get(uscc, [])
+    return evolve(uscc, facts, stored_open, moments, calendar, reference)
+
+
+def failure(uscc: str, position: int, exc: Exception) -> tuple[str, int, str]:
+    """Log a skipped enterprise; (uscc, position, error) for `store.record_failures`."""
+    log.error(
+        "projection of %s failed at log position %d; skipped, its rows left as they were", uscc, position, exc_info=exc
+    )
+    return uscc, position, f"{type(exc).__name__}: {exc}"[:2000]
 
 
 class Projector:
@@ -154,6 +195,7 @@ class Projector:
         with psycopg.connect(self.conninfo) as conn:
             slot, position = store.read_state(conn)
             top = store.head(conn)
+            failed = store.failures(conn)
         return {
             "position": position,
             "head": top,
@@ -161,6 +203,7 @@ class Projector:
             "slot": slot,
             "running": self.running,
             "error": self.last_error,
+            "failures": failed,
         }
 
     @property

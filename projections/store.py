@@ -1,7 +1,8 @@
 """SQL of the interval read model: reading the event log, writing rows, reading rows.
 
 Tables come from `migrations/0004.projection-items.sql`: slots `projection_items_a|b` behind
-the view `projection_items`, and `projection_state` (live slot and log position).
+the view `projection_items`, and `projection_state` (live slot and log position); enterprises
+whose items could not be derived go to `projection_failures` (`migrations/0006`).
 """
 
 from __future__ import annotations
@@ -147,6 +148,37 @@ def as_tuple(row: Row) -> tuple:
 
 def _quoted(moment: datetime | None) -> str:
     return f'"{moment.isoformat()}"' if moment is not None else ""
+
+
+def record_failures(conn: Connection[Any], failures: Sequence[tuple[str, int, str]]) -> None:
+    """(uscc, position, error) of enterprises skipped by the projector or the rebuild."""
+    if failures:
+        cols = [list(c) for c in zip(*failures, strict=True)]
+        conn.execute(
+            "INSERT INTO projection_failures (uscc, position, error) "
+            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[]) "
+            "ON CONFLICT (uscc, position) DO UPDATE SET error = excluded.error, failed_at = excluded.failed_at",
+            cols,
+        )
+
+
+def failures(conn: Connection[Any], latest: int = 5) -> dict[str, Any]:
+    """How many failures are recorded, and the latest few."""
+    row = conn.execute("SELECT count(*) FROM projection_failures").fetchone()
+    rows = conn.execute(
+        "SELECT uscc, position, error, failed_at FROM projection_failures ORDER BY failed_at DESC, position DESC "
+        "LIMIT %s",
+        (latest,),
+    ).fetchall()
+    return {
+        "count": int(row[0]) if row else 0,
+        "latest": [{"uscc": u, "position": int(p), "error": e, "failed_at": at.isoformat()} for u, p, e, at in rows],
+    }
+
+
+def forget_failures_before(conn: Connection[Any], moment: datetime) -> None:
+    """After a rebuild derived every enterprise again: failures older than it are settled."""
+    conn.execute("DELETE FROM projection_failures WHERE failed_at < %s", (moment,))
 
 
 def items_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) -> list[Item] | None:

@@ -28,6 +28,7 @@ LEDGER_TABLES = (
     "api_tokens",
     "projection_items_a",
     "projection_items_b",  # read models (issue 4); their position is reset below
+    "projection_failures",
 )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import KnownAtDep, RuntimeDep
+from api.deps import PLAIN_TEXT, KnownAtDep, RuntimeDep
 from api.errors import InvalidInputError, NotFoundError
 from api.limits import PageSizeDep
 from api.routes.public import AsOf, moments
@@ -31,9 +31,11 @@ def list_members(
     runtime: RuntimeDep,
     as_of: AsOf = None,
     known_at: KnownAtDep = None,
-    sector: Annotated[str | None, Query(description="food_production, special_food or special_equipment")] = None,
-    district: Annotated[str | None, Query(description="GB/T 2260 district code")] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    sector: Annotated[
+        str | None, Query(pattern=PLAIN_TEXT, description="food_production, special_food or special_equipment")
+    ] = None,
+    district: Annotated[str | None, Query(pattern=PLAIN_TEXT, description="GB/T 2260 district code")] = None,
+    cursor: Annotated[str | None, Query(pattern=PLAIN_TEXT, description="next_cursor of the previous page")] = None,
     limit: PageSizeDep = 20,
 ) -> dict[str, Any]:
     """Members on `as_of` as known at `known_at`, each with its interval and the records and

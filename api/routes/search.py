@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import RuntimeDep
+from api.deps import PLAIN_TEXT, RuntimeDep
 from api.errors import InvalidInputError
 from api.limits import PageSizeDep, public_search_rate_limit
 from domain.consistency import Problem
@@ -18,7 +18,15 @@ router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 @router.get("", dependencies=[Depends(public_search_rate_limit)])
 def search_enterprises(
     runtime: RuntimeDep,
-    q: Annotated[str, Query(min_length=1, max_length=100, description="USCC (or its beginning) or part of a name")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=PLAIN_TEXT,
+            description="USCC (or its beginning) or part of a name",
+        ),
+    ],
     limit: PageSizeDep = 20,
 ) -> dict[str, Any]:
     """Enterprises whose USCC starts with `q` or whose name (current or former) contains it.
