@@ -13,3 +13,9 @@ def healthz(runtime: RuntimeDep) -> dict[str, str]:
     with runtime.server.connect() as conn:
         conn.execute("SELECT 1")
     return {"status": "ok"}
+
+
+@router.get("/v1/ping")
+def ping() -> dict[str, bool]:
+    """Alive; touches nothing (the trivial endpoint the HTTP benchmark compares against)."""
+    return {"pong": True}

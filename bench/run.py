@@ -1,0 +1,362 @@
+"""The scale benchmark of issue 5: one command, every figure beside a baseline of the same run.
+
+    python bench/run.py --scale small             # 10,000 enterprises (~100,000 records), 3 runs
+    python bench/run.py --scale small --runs 1
+    python bench/run.py --scale design --import-runs 1   # 1,000,000 enterprises: hours, ~100 GB disk
+
+Phases (each figure the median of --runs runs, with its spread):
+
+1. import: per run a fresh database (bench.common.scratch_server); the scale's records
+   (bench/generate.py) imported through `ledger.bulk.import_file` in a child process (its peak
+   RSS is the import's), then the same rows COPYed into a plain indexed table;
+2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
+3. in-database reads: public view and list page at random enterprises and dates
+   (bench/projections.py), beside a `SELECT 1` round trip;
+4. HTTP: `credit-ledger serve --workers 2` (projector off) on 127.0.0.1 driven by wrk (else a
+   bounded Python load generator) with 32 connections: public views of random enterprises,
+   then the trivial `GET /v1/ping`; peak RSS of a worker sampled meanwhile.
+
+Writes bench/results/<scale>.json and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import import_bench, projections  # noqa: E402
+from bench.common import (  # noqa: E402
+    LoadResult,
+    RssSampler,
+    drive,
+    free_port,
+    peak_rss_mb,
+    percentile,
+    scratch_server,
+    settings_for,
+    stopwatch,
+    summary,
+    write_results,
+)
+from bench.generate import SCALES, generate, write_jsonl  # noqa: E402
+from ledger.config import PROJECT_ROOT  # noqa: E402
+from ledger.database import Server  # noqa: E402
+from ledger.runtime import Runtime  # noqa: E402
+
+DATABASE = "credit_ledger_bench_run"
+LAST_DAY = date(2026, 11, 20)  # bench/generate.py writes no effective date after it
+
+# figure → (unit, target as (comparison, bound) or None); baselines have no target
+FIGURES: dict[str, tuple[str, tuple[str, float] | None]] = {
+    "import_events_per_s": ("events/s", None),
+    "copy_rows_per_s": ("rows/s", None),
+    "import_vs_copy": ("ratio", (">=", 0.25)),
+    "rebuild_events_per_s": ("events/s", None),
+    "scan_rows_per_s": ("rows/s", None),
+    "rebuild_vs_scan": ("ratio", (">=", 0.3)),
+    "public_view_p50_ms": ("ms", None),
+    "public_view_p99_ms": ("ms", ("<", 5.0)),
+    "list_page_p99_ms": ("ms", ("<", 20.0)),
+    "db_roundtrip_p99_ms": ("ms", None),
+    "http_public_view_rps": ("req/s", None),
+    "http_p99_ms": ("ms", ("<", 50.0)),
+    "http_trivial_rps": ("req/s", None),
+    "http_trivial_p99_ms": ("ms", None),
+    "http_vs_trivial": ("ratio", (">=", 0.5)),
+    "peak_rss_mb_import": ("MB", None),
+    "peak_rss_mb_worker": ("MB", ("<", 250.0)),
+}
+
+
+# --- 1. import ------------------------------------------------------------------------------
+
+
+def write_scale(path: Path, scale: str, seed: int, enterprises: int | None) -> int:
+    with path.open("w", encoding="utf-8") as out:
+        return sum(write_jsonl(generate(scale, seed, enterprises=enterprises), out).values())
+
+
+def copy_file(jsonl: Path, out: Path) -> None:
+    """The COPY text of import_bench's baseline rows, prepared outside the timing (streamed:
+    constant memory at any scale)."""
+    import json
+
+    def field(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    with jsonl.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for line in src:
+            line = line.rstrip("\n")
+            rec = json.loads(line)
+            src_ = rec["source"]
+            row = (rec["uscc"], rec["type"], rec["effective_on"], src_["department"], src_["record_id"], line)
+            dst.write("\t".join(field(v) for v in row) + "\n")
+
+
+def run_copy(server: Server, rows: Path) -> float:
+    """Seconds to COPY the prepared rows into import_bench's plain indexed table, and commit."""
+    with server.connect() as conn:
+        conn.execute("DROP TABLE IF EXISTS copy_baseline")
+        conn.execute(import_bench.COPY_TABLE)
+        conn.commit()
+        columns = "uscc, record_type, effective_on, department, record_id, body"
+        with stopwatch() as elapsed, conn.cursor() as cur, rows.open("rb") as f:
+            with cur.copy(f"COPY copy_baseline ({columns}) FROM STDIN") as copy:
+                while block := f.read(1 << 20):
+                    copy.write(block)
+            conn.commit()
+        conn.execute("DROP TABLE copy_baseline")
+        conn.commit()
+        return elapsed()
+
+
+def import_child(server: Server, path: Path, batch: int) -> tuple[float, int, float]:
+    """In a fresh process: seconds, records recorded, and the process's peak RSS in MB."""
+    seconds, recorded = import_bench.run_import(server, path, batch)
+    return seconds, recorded, peak_rss_mb()
+
+
+def import_once(path: Path, rows: Path, batch: int) -> tuple[Server, dict[str, float], int]:
+    server = scratch_server(DATABASE)
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        seconds, recorded, rss = pool.submit(import_child, server, path, batch).result()
+    copy_seconds = run_copy(server, rows)
+    lines = sum(1 for _ in path.open(encoding="utf-8"))
+    figures = {
+        "import_events_per_s": recorded / seconds,
+        "copy_rows_per_s": lines / copy_seconds,
+        "peak_rss_mb_import": rss,
+    }
+    figures["import_vs_copy"] = figures["import_events_per_s"] / figures["copy_rows_per_s"]
+    return server, figures, recorded
+
+
+# --- 2. rebuild and 3. in-database reads ----------------------------------------------------
+
+
+def rebuild_once(runtime: Runtime, events: int) -> dict[str, float]:
+    scan = projections.raw_read(runtime)
+    rebuilt = projections.rebuild_rate(runtime, events)
+    return {"scan_rows_per_s": scan, "rebuild_events_per_s": rebuilt, "rebuild_vs_scan": rebuilt / scan}
+
+
+def roundtrip_p99_ms(runtime: Runtime, n: int) -> float:
+    with runtime.server.connect() as conn:
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            conn.execute("SELECT 1").fetchone()
+            times.append(time.perf_counter() - t)
+    return percentile(times, 0.99) * 1000
+
+
+def reads_once(
+    runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int
+) -> dict[str, float]:
+    lat = projections.latencies(runtime, usccs, recorded, rng, n)
+    return {
+        "public_view_p50_ms": percentile(lat["public_view"], 0.50) * 1000,
+        "public_view_p99_ms": percentile(lat["public_view"], 0.99) * 1000,
+        "list_page_p99_ms": percentile(lat["list_page"], 0.99) * 1000,
+        "db_roundtrip_p99_ms": roundtrip_p99_ms(runtime, n),
+    }
+
+
+# --- 4. HTTP --------------------------------------------------------------------------------
+
+
+def public_view_paths(runtime: Runtime, rng: random.Random, n: int) -> list[str]:
+    """Public views of n random enterprises, each on a random date from its first record on."""
+    with runtime.server.connect() as conn:
+        firsts = conn.execute("SELECT uscc, min(effective_on) FROM record_log GROUP BY uscc").fetchall()
+    paths = []
+    for uscc, first in rng.sample(firsts, min(n, len(firsts))):
+        as_of = first + timedelta(days=rng.randrange(max(1, (LAST_DAY - first).days + 1)))
+        paths.append(f"/v1/enterprises/{uscc}/public-view?as_of={as_of.isoformat()}")
+    return paths
+
+
+class Serve:
+    """`credit-ledger serve --workers N` on 127.0.0.1, projector off; stopped on exit."""
+
+    def __init__(self, server: Server, log: Path, workers: int = 2) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": server.conninfo, "CREDIT_LEDGER_PROJECTOR": "0"}
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        self._log = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.proc.returncode}; see {self._log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/v1/ping", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"serve not ready after {timeout:.0f} s; see {self._log.name}")
+
+    def __enter__(self) -> Serve:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()  # uvicorn's supervisor stops its workers on SIGTERM
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)  # the session we started: serve and its workers
+                self.proc.wait(10)
+        self._log.close()
+
+
+def http_once(serve: Serve, paths: list[str], duration: float, connections: int, tmp: Path) -> dict[str, float]:
+    view = drive(serve.base, paths, duration, connections, tmp)
+    trivial = drive(serve.base, ["/v1/ping"], duration, connections, tmp)
+    for name, result in (("public view", view), ("ping", trivial)):
+        if result.failed:
+            print(f"  warning: {result.failed} of {result.requests} {name} requests failed", file=sys.stderr)
+    return {
+        "http_public_view_rps": view.rps,
+        "http_p99_ms": view.p99_ms,
+        "http_trivial_rps": trivial.rps,
+        "http_trivial_p99_ms": trivial.p99_ms,
+        "http_vs_trivial": view.rps / trivial.rps,
+    }
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def verdict(name: str, median: float) -> str:
+    target = FIGURES[name][1]
+    if target is None:
+        return ""
+    op, bound = target
+    met = median >= bound if op == ">=" else median < bound
+    return f"{'met' if met else 'missed'} ({op} {bound:g})"
+
+
+def table(figures: dict[str, dict[str, float]]) -> str:
+    lines = ["| figure | median | min – max | unit | design target |", "| --- | --- | --- | --- | --- |"]
+    for name, s in figures.items():
+        fmt = "{:,.3f}" if s["median"] < 10 else "{:,.0f}"
+        spread = f"{fmt.format(s['min'])} – {fmt.format(s['max'])}"
+        lines.append(
+            f"| `{name}` | {fmt.format(s['median'])} | {spread} | {FIGURES[name][0]} | {verdict(name, s['median'])} |"
+        )
+    return "\n".join(lines)
+
+
+def collect(into: dict[str, list[float]], figures: dict[str, float], label: str) -> None:
+    for k, v in figures.items():
+        into.setdefault(k, []).append(v)
+    print(f"  {label}: " + ", ".join(f"{k} {v:,.3g}" for k, v in figures.items()), file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=["small", "design"], required=True)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each figure (median and spread)")
+    parser.add_argument("--import-runs", type=int, help="fresh-database imports (default: --runs)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=500, help="records per import transaction")
+    parser.add_argument("--queries", type=int, default=400, help="in-database queries per run")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of HTTP load per endpoint per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--enterprises", type=int, help="override the scale's count (smoke tests only)")
+    parser.add_argument("--paths", type=int, default=2000, help="distinct public-view URLs rotated over")
+    args = parser.parse_args(argv)
+    import_runs = args.import_runs or args.runs
+
+    values: dict[str, list[float]] = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp_name:
+        tmp = Path(tmp_name)
+        jsonl, rows = tmp / "records.jsonl", tmp / "copy.tsv"
+        records = write_scale(jsonl, args.scale, args.seed, args.enterprises)
+        copy_file(jsonl, rows)
+        print(f"{args.scale}: {records:,} records generated ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+        for run in range(import_runs):
+            server, figures, events = import_once(jsonl, rows, args.batch)
+            collect(values, figures, f"import run {run + 1}")
+        rows.unlink()
+
+        runtime = Runtime.open(settings_for(server))
+        try:
+            for run in range(args.runs):
+                collect(values, rebuild_once(runtime, events), f"rebuild run {run + 1}")
+            with runtime.server.connect() as conn:
+                usccs = [r[0] for r in conn.execute("SELECT DISTINCT uscc FROM record_log")]
+                recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
+            recorded.append(datetime.now(UTC))
+            rng = random.Random(args.seed)
+            for run in range(args.runs):
+                collect(values, reads_once(runtime, usccs, recorded, rng, args.queries), f"reads run {run + 1}")
+            paths = public_view_paths(runtime, rng, args.paths)
+        finally:
+            runtime.close()
+
+        with Serve(server, tmp / "serve.log") as serve, RssSampler(serve.proc.pid) as rss:
+            drive(serve.base, paths, 2.0, args.connections, tmp)  # warm-up, not counted
+            drive(serve.base, ["/v1/ping"], 2.0, args.connections, tmp)
+            for run in range(args.runs):
+                rss.peak_mb = 0.0  # each run's own peak
+                collect(values, http_once(serve, paths, args.duration, args.connections, tmp), f"HTTP run {run + 1}")
+                values.setdefault("peak_rss_mb_worker", []).append(rss.peak_mb)
+
+    figures = {name: summary(values[name]) for name in FIGURES if name in values}
+    results: dict[str, Any] = {
+        "scale": args.scale,
+        "enterprises": args.enterprises or SCALES[args.scale][0],
+        "records": records,
+        "events": events,
+        "runs": args.runs,
+        "import_runs": import_runs,
+        "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "wall_s": round(time.perf_counter() - started, 1),
+        "figures": {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()},
+    }
+    path = write_results(args.scale, results)
+    print(f"\n{args.scale}: {records:,} records, {events:,} events, {args.runs} runs, {results['wall_s']:.0f} s\n")
+    print(table(figures))
+    print(f"\nwritten {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
