@@ -26,11 +26,10 @@ DEMO_AUDITOR_DEPARTMENT = "TJ-CREDIT"  # the credit-supervision division, which 
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="server worker processes")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="server worker processes")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs)."""
-    import uvicorn
-
+    from api import serving
     from ledger.config import get_settings
     from ledger.database import resolve_server
 
@@ -46,7 +45,7 @@ def serve(
             markup=False,
             soft_wrap=True,  # one line, whatever the terminal width: operators grep logs for it
         )
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    serving.run(host, port, workers)
 
 
 @app.command("import")

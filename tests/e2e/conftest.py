@@ -4,8 +4,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 
 import httpx
 import pytest
@@ -33,30 +36,42 @@ def run_cli(server: Server, *args: str, timeout: float = 300) -> subprocess.Comp
     )
 
 
-@pytest.fixture
-def live_server(clean_db: Server) -> Iterator[str]:
-    """`credit-ledger serve` in its own process, as a user starts it."""
+@contextmanager
+def serving(server: Server, *args: str) -> Iterator[str]:
+    """`credit-ledger serve ARGS` in its own process, as a user starts it; yields its base URL."""
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=cli_env(clean_db),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
+            env=cli_env(server),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[str], log: IO[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
+                return
         except httpx.HTTPError:
             time.sleep(0.2)
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")
-    else:
-        process.kill()
-        raise RuntimeError("server did not become healthy in 60 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()}")
+    raise RuntimeError("server did not become healthy in 60 s")
+
+
+@pytest.fixture
+def live_server(clean_db: Server) -> Iterator[str]:
+    with serving(clean_db) as base:
+        yield base

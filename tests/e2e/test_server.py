@@ -4,8 +4,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from ledger.database import Server
 from ledger.tokens import TokenStore
 from tests.builders import make_uscc, record, registered
+from tests.e2e.conftest import serving
 
 ENTERPRISES = [make_uscc(500 + n) for n in range(10)]
 
@@ -57,3 +59,10 @@ def test_eight_concurrent_clients_lose_no_record_and_record_none_twice(live_serv
         seen += [e["source"]["record_id"] for e in timeline if e["type"] == "inspection.concluded"]
     assert len(seen) == 8000
     assert len(set(seen)) == 8000
+
+
+def test_the_server_runs_with_several_workers(clean_db: Server) -> None:
+    with serving(clean_db, "--workers", "2") as base, httpx.Client(base_url=base, timeout=30) as client:
+        answers = [client.get("/v1/ping").json() for _ in range(20)]
+        assert answers == [{"pong": True}] * 20
+        assert client.get("/healthz").json() == {"status": "ok"}
