@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         validation_alias="CREDIT_LEDGER_PROJECTOR",
         description="run the projection runner inside `serve` (off: run `credit-ledger project` separately)",
     )
+    read_pool_size: int = Field(
+        default=10,
+        ge=1,
+        validation_alias="CREDIT_LEDGER_READ_POOL_SIZE",
+        description="read-model connections per process",
+    )
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"
     )

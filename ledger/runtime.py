@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
 
 from ledger import reference
 from ledger.application import Ledger, ledger_env
@@ -28,12 +33,26 @@ class Runtime:
     rules: RuleContext
     tokens: TokenStore = field(init=False)
     projector: Projector = field(init=False)
+    read_pool: ConnectionPool = field(init=False)
 
     def __post_init__(self) -> None:
         # Tokens share the ledger's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.ledger.recorder.datastore.get_connection)  # type: ignore[attr-defined]
         # Read models (issue 4): started in the server's lifespan or by `credit-ledger project`.
         self.projector = Projector(self.server.conninfo, self.ledger.mapper, lambda: rule_context(self))
+        # Read-model queries take well under a millisecond; opening a connection (a new
+        # PostgreSQL backend) for each would cost several.
+        self.read_pool = ConnectionPool(
+            self.server.conninfo,
+            min_size=1,
+            max_size=self.settings.read_pool_size,
+            kwargs={"autocommit": True},
+            open=True,
+        )
+
+    def read_connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled autocommit connection for read-model queries."""
+        return self.read_pool.connection()
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -48,5 +67,6 @@ class Runtime:
 
     def close(self) -> None:
         self.projector.stop()
+        self.read_pool.close()
         self.locks.close()
         self.ledger.close()

@@ -42,7 +42,7 @@ def list_members(
     rules behind it, ordered by USCC and paged by cursor."""
     day, moment = moments(as_of, known_at)
     try:
-        with runtime.server.connect() as conn:
+        with runtime.read_connection() as conn:
             return lists.members(
                 conn, _known(list_name), day, moment, sector=sector, district=district, cursor=cursor, limit=limit
             )
@@ -63,5 +63,5 @@ def list_changes(
     if to < from_:
         raise InvalidInputError("bad period", [Problem("to", "must not be before from")])
     _, moment = moments(None, known_at)
-    with runtime.server.connect() as conn:
+    with runtime.read_connection() as conn:
         return lists.changes(conn, _known(list_name), from_, to, moment)

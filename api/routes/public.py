@@ -44,7 +44,7 @@ def public_view(
         calendar, reference = view.rule_context(runtime)
         body = view.from_replay(runtime.reads, uscc, day, moment, calendar, reference)
     else:
-        with runtime.server.connect() as conn:
+        with runtime.read_connection() as conn:
             body = view.from_read_model(conn, uscc, day, moment)
     return {**body, "source": source}
 

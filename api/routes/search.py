@@ -34,5 +34,5 @@ def search_enterprises(
     q = q.strip()
     if len(q) < 2:
         raise InvalidInputError("query too vague", [Problem("q", "give at least two characters", "GSXT-02")])
-    with runtime.server.connect() as conn:
+    with runtime.read_connection() as conn:
         return {"q": q, "results": lists.search(conn, q, limit)}
