@@ -8,10 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from domain.identifiers import normalise_uscc
-from ledger.clock import CHINA, today_in_china
+from ledger.clock import CHINA
 from ledger.runtime import Runtime
-
-__all__ = ["today_in_china"]
 
 
 def get_runtime(request: Request) -> Runtime:

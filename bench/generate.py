@@ -44,6 +44,8 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from stdnum.cn.uscc import calc_check_digit  # noqa: E402
 
 from domain.identifiers import TIANJIN_DISTRICTS  # noqa: E402
+from domain.records import PenaltyKind  # noqa: E402
+from domain.rules.penalty import NEVER_REPAIRABLE_KINDS  # noqa: E402
 
 __all__ = ["SCALES", "Profile", "generate", "write_jsonl", "main"]
 
@@ -126,31 +128,9 @@ CITY_AUTHORITY = "天津市市场监督管理委员会"
 ENF_AUTHORITY = "天津市市场监管综合行政执法总队"
 
 SECTORS = ("food_production", "special_food", "special_equipment")
-PENALTY_KINDS = (
-    "warning",
-    "criticism",
-    "fine",
-    "confiscation",
-    "suspension",
-    "restriction",
-    "ban",
-    "qualification_downgrade",
-    "permit_revocation",
-    "licence_revocation",
-    "closure",
-)
-# PEN-12: penalties whose publicity can never be stopped early.
-NO_EARLY_STOP = frozenset(
-    {
-        "suspension",
-        "restriction",
-        "ban",
-        "qualification_downgrade",
-        "permit_revocation",
-        "licence_revocation",
-        "closure",
-    }
-)
+PENALTY_KINDS = tuple(kind.value for kind in PenaltyKind)
+# PEN-12: penalties whose publicity can never be stopped early (the rules' own set).
+NO_EARLY_STOP = frozenset(kind.value for kind in NEVER_REPAIRABLE_KINDS)
 LOWER_AMOUNT_FINE = 50_000
 """PEN-10 assumption (Tianjin threshold unconfirmed): fines below this are 'lower-amount'."""
 

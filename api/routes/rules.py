@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from api.auth import EnterpriseReader
-from api.deps import RuntimeDep, UsccDep, today_in_china
+from api.deps import RuntimeDep, UsccDep
 from domain.history import resolve
 from domain.rules.catalogue import listing
 from domain.rules.deadlines import deadlines
 from domain.rules.repair import repair_eligibility
+from ledger.clock import today_in_china
 
 router = APIRouter(tags=["rules"])
 

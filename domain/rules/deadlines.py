@@ -145,29 +145,24 @@ def _repair(applied: Fact, facts: Sequence[Fact], add: Callable[..., None], refe
         return
     # Serious list: SDL-32/33 (CONFIRMED). Penalty information: REP-07 (UNCONFIRMED reference data).
     serious = kind == "serious"
+    procedure, execution = ("SDL-32", "SDL-33") if serious else ("REP-07", "REP-07")
     add(
-        "SDL-32" if serious else "REP-07",
+        procedure,
         f"accept or reject repair application {app_id}",
         applied,
-        period("SDL-32", "acceptance") if serious else period("REP-07", "acceptance"),
+        period(procedure, "acceptance"),
         earliest(accepted, rejected),
     )
     if accepted is not None:
         add(
-            "SDL-32" if serious else "REP-07",
+            procedure,
             f"decide repair application {app_id}",
             accepted,
-            period("SDL-32", "decision") if serious else period("REP-07", "decision"),
+            period(procedure, "decision"),
             earliest(granted, denied),
         )
     if granted is not None:
         # The ledger stops penalty publicity when the grant is recorded; a serious-list removal
         # needs its own serious.removed record (SDL-33).
         done = first(facts, "serious.removed", lambda f: f.data.listing_id == ref) if serious else granted  # type: ignore[attr-defined]
-        add(
-            "SDL-33" if serious else "REP-07",
-            f"execute repair {app_id}",
-            granted,
-            period("SDL-33", "execution") if serious else period("REP-07", "execution"),
-            done,
-        )
+        add(execution, f"execute repair {app_id}", granted, period(execution, "execution"), done)
