@@ -302,23 +302,36 @@ def main(argv: list[str] | None = None) -> int:
     import_runs = args.import_runs or args.runs
 
     values: dict[str, list[float]] = {}
+    facts: dict[str, Any] = {}
     started = time.perf_counter()
+
+    def checkpoint(phase: str) -> Path:
+        """The results so far: a long run that fails late still leaves the figures it measured."""
+        facts.update(completed=phase, wall_s=round(time.perf_counter() - started, 1))
+        return write_results(args.scale, results_of(args, values, facts))
+
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp_name:
         tmp = Path(tmp_name)
         jsonl, rows = tmp / "records.jsonl", tmp / "copy.tsv"
-        records = write_scale(jsonl, args.scale, args.seed, args.enterprises)
+        facts["records"] = write_scale(jsonl, args.scale, args.seed, args.enterprises)
         copy_file(jsonl, rows)
-        print(f"{args.scale}: {records:,} records generated ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        print(
+            f"{args.scale}: {facts['records']:,} records generated ({time.perf_counter() - started:.0f} s)",
+            file=sys.stderr,
+        )
 
         for run in range(import_runs):
             server, figures, events = import_once(jsonl, rows, args.batch)
             collect(values, figures, f"import run {run + 1}")
         rows.unlink()
+        facts.update(events=events, server=server_facts(server))
+        checkpoint("import")
 
         runtime = Runtime.open(settings_for(server))
         try:
             for run in range(args.runs):
                 collect(values, rebuild_once(runtime, events), f"rebuild run {run + 1}")
+            checkpoint("rebuild")
             with runtime.server.connect() as conn:
                 usccs = [r[0] for r in conn.execute("SELECT DISTINCT uscc FROM record_log")]
                 recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
@@ -326,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             rng = random.Random(args.seed)
             for run in range(args.runs):
                 collect(values, reads_once(runtime, usccs, recorded, rng, args.queries), f"reads run {run + 1}")
+            checkpoint("reads")
             paths = public_view_paths(runtime, rng, args.paths)
         finally:
             runtime.close()
@@ -338,24 +352,34 @@ def main(argv: list[str] | None = None) -> int:
                 collect(values, http_once(serve, paths, args.duration, args.connections, tmp), f"HTTP run {run + 1}")
                 values.setdefault("peak_rss_mb_worker", []).append(rss.peak_mb)
 
-    figures = {name: summary(values[name]) for name in FIGURES if name in values}
-    results: dict[str, Any] = {
-        "scale": args.scale,
-        "enterprises": args.enterprises or SCALES[args.scale][0],
-        "records": records,
-        "events": events,
-        "runs": args.runs,
-        "import_runs": import_runs,
-        "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "wall_s": round(time.perf_counter() - started, 1),
-        "figures": {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()},
-    }
-    path = write_results(args.scale, results)
-    print(f"\n{args.scale}: {records:,} records, {events:,} events, {args.runs} runs, {results['wall_s']:.0f} s\n")
-    print(table(figures))
+    path = checkpoint("all")
+    print(
+        f"\n{args.scale}: {facts['records']:,} records, {events:,} events, {args.runs} runs, {facts['wall_s']:.0f} s\n"
+    )
+    print(table({name: summary(values[name]) for name in FIGURES if name in values}))
     print(f"\nwritten {path}", file=sys.stderr)
     return 0
+
+
+def results_of(args: argparse.Namespace, values: dict[str, list[float]], facts: dict[str, Any]) -> dict[str, Any]:
+    figures = {name: summary(values[name]) for name in FIGURES if name in values}
+    return {
+        "scale": args.scale,
+        "enterprises": args.enterprises or SCALES[args.scale][0],
+        **facts,
+        "runs": args.runs,
+        "import_runs": args.import_runs or args.runs,
+        "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "figures": {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()},
+    }
+
+
+def server_facts(server: Server) -> dict[str, str]:
+    """The PostgreSQL version and the settings that matter most to these figures."""
+    names = ("server_version", "shared_buffers", "max_wal_size", "work_mem", "maintenance_work_mem")
+    with server.connect() as conn:
+        return {n: str(conn.execute(f"SHOW {n}").fetchone()[0]) for n in names}  # type: ignore[index]
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache, cached_property
 from typing import Any
 
 from domain.records import AMENDMENT_TYPES, DATA_MODELS, Data, RecordCorrected, RecordRetracted
@@ -37,12 +38,41 @@ class Fact:
     def key(self) -> tuple[str, str]:
         return (self.department, self.record_id)
 
+    @cached_property
+    def public_data(self) -> dict[str, Any]:
+        """The data without the fields marked `x-personal` (PEN-03, KEY-07), as JSON values.
+        Computed once per fact (the projector derives the same facts at several moments);
+        shared, so callers copy before changing it."""
+        return self.data.model_dump(mode="json", exclude_none=True, exclude=personal_fields(type(self.data)))
+
+
+@cache
+def personal_fields(model: type[Data]) -> frozenset[str]:
+    return frozenset(n for n, f in model.model_fields.items() if (f.json_schema_extra or {}).get("x-personal"))  # type: ignore[union-attr]
+
+
+class Facts(list[Fact]):
+    """Resolved facts, with an index by type built on first use: the rules look facts up by
+    type dozens of times per derivation (`domain.rules.common.of_type`)."""
+
+    @cached_property
+    def chronological(self) -> list[Fact]:
+        """In (effective date, sequence) order; ties keep their order in the list."""
+        return sorted(self, key=lambda f: (f.effective_on, f.sequence))
+
+    @cached_property
+    def by_type(self) -> dict[str, list[Fact]]:
+        index: dict[str, list[Fact]] = {}
+        for fact in self.chronological:
+            index.setdefault(fact.type, []).append(fact)
+        return index
+
 
 def parse_data(record_type: str, data: dict[str, Any]) -> Data:
     return DATA_MODELS[record_type].model_validate(data)
 
 
-def resolve(history: Iterable[Fact]) -> list[Fact]:
+def resolve(history: Iterable[Fact]) -> Facts:
     """The facts in force: corrections applied, retracted records and amendments dropped.
 
     A correction replaces the whole `data` of its target; the latest correction wins.
@@ -65,7 +95,7 @@ def resolve(history: Iterable[Fact]) -> list[Fact]:
             originals.pop((fact.data.target.department, fact.data.target.record_id), None)
         else:
             originals[fact.key] = fact
-    return sorted(originals.values(), key=lambda f: f.sequence)
+    return Facts(sorted(originals.values(), key=lambda f: f.sequence))
 
 
 def known_at(history: Sequence[Fact], moment: datetime) -> list[Fact]:

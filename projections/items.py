@@ -11,16 +11,16 @@ the two agree by construction. No I/O, no clock.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from domain.calendar import WorkingCalendar
 from domain.history import Fact, resolve
-from domain.records import Data
 from domain.rules import derive
 from domain.rules.common import Interval, of_type
 from domain.rules.reference import ReferenceData
@@ -46,13 +46,8 @@ class Item:
 
 
 def canonical(body: dict[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def public_data(data: Data) -> dict[str, Any]:
-    """The record's data without the fields marked `x-personal` (PEN-03, KEY-07)."""
-    personal = {n for n, f in type(data).model_fields.items() if (f.json_schema_extra or {}).get("x-personal")}  # type: ignore[union-attr]
-    return data.model_dump(mode="json", exclude_none=True, exclude=personal)
+    """Sorted keys, no whitespace, UTF-8 text: equal bodies give equal text (and fingerprints)."""
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 def _keys(keys: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
@@ -75,7 +70,7 @@ def _from_interval(interval: Interval, by_key: dict[tuple[str, str], Fact]) -> I
     }
     first = by_key.get(interval.records[0]) if interval.records else None
     if first is not None:
-        body["data"] = public_data(first.data)
+        body["data"] = dict(first.public_data)
         body["effective_on"] = first.effective_on.isoformat()
     return Item(interval.kind, interval.subject, interval.start, interval.end, canonical(body))
 
@@ -85,14 +80,14 @@ def _basic_and_status(facts: Sequence[Fact]) -> list[Item]:
     if not registered:
         return []
     reg = registered[0]
-    info = {**public_data(reg.data), "registered_on": reg.effective_on.isoformat()}
+    info = {**reg.public_data, "registered_on": reg.effective_on.isoformat()}
     items: list[Item] = []
     start, records = reg.effective_on, [reg.key]
     for change in of_type(facts, "enterprise.changed"):
         if change.effective_on > start:
             items.append(_basic(start, change.effective_on, info, records))
             start, records = change.effective_on, [reg.key]
-        info = {**info, **public_data(change.data)}
+        info = {**info, **change.public_data}
         records = [*records, change.key]
     items.append(_basic(start, None, info, records))
     status, since, keys = "active", reg.effective_on, [reg.key]
@@ -121,7 +116,7 @@ def _permits(facts: Sequence[Fact]) -> list[Item]:
     enders_all = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
     for grant in of_type(facts, "permit.granted"):
         no = grant.data.permit_no  # type: ignore[attr-defined]
-        data = public_data(grant.data)
+        data = dict(grant.public_data)
         records = [grant.key]
         for renewal in of_type(facts, "permit.renewed"):
             if renewal.data.permit_no == no and renewal.effective_on >= grant.effective_on:  # type: ignore[attr-defined]
@@ -155,7 +150,7 @@ def _dated(facts: Sequence[Fact]) -> list[Item]:
     items = []
     for f in of_type(facts, "inspection.concluded"):
         body = {
-            **public_data(f.data),
+            **f.public_data,
             "effective_on": f.effective_on.isoformat(),
             "rules": ["GSXT-03"],
             "records": _keys([f.key]),
@@ -165,7 +160,7 @@ def _dated(facts: Sequence[Fact]) -> list[Item]:
     for f in made.values():
         if f.data.consent_to_publish:  # type: ignore[attr-defined]
             body = {
-                **public_data(f.data),
+                **f.public_data,
                 "effective_on": f.effective_on.isoformat(),
                 "rules": ["COM-06"],
                 "records": _keys([f.key]),
@@ -177,7 +172,7 @@ def _dated(facts: Sequence[Fact]) -> list[Item]:
         cid = f.data.commitment_id  # type: ignore[attr-defined]
         source = made.get(cid)
         body = {
-            **public_data(f.data),
+            **f.public_data,
             "effective_on": f.effective_on.isoformat(),
             "rules": ["COM-06"],
             "records": _keys([f.key]),

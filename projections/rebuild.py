@@ -4,7 +4,7 @@
 2. In one REPEATABLE READ snapshot, the whole log up to its head is read enterprise by
    enterprise; each enterprise's full bitemporal history of rows is computed in memory by the
    same `timeline.evolve` the runner uses, and COPYed, closed ranges included.
-3. Indexes are built, the slot analysed, and the log written meanwhile is applied page by page.
+3. Indexes are built (two at a time), the slot analysed, and the log written meanwhile is applied page by page.
 4. Under the state lock: the last pages are applied, the view `projection_items` is pointed at
    the new slot and the position saved, in one transaction. Readers never wait for the build
    and see either the old or the new slot, never a mix. The old slot is then emptied.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -90,8 +91,7 @@ def rebuild(
                     on_progress(events)
             for proc in procs:
                 proc.join()
-        with writer.transaction():
-            writer.execute("SELECT projection_create_indexes(%s)", (target,))
+        _create_indexes(conninfo, target)
         writer.execute(sql.SQL("ANALYZE {}").format(store.slot_table(target)))
         writer.commit()
         position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
@@ -112,6 +112,22 @@ def rebuild(
         except psycopg.errors.LockNotAvailable:
             pass  # a long reader still on the old slot; the next rebuild empties it
     return RebuildReport(target, events, rows, position)
+
+
+def _create_indexes(conninfo: str, slot: str) -> None:
+    """The slot's indexes, the GiST one (the longest to build) on a connection of its own
+    while another builds the rest: CREATE INDEX takes a SHARE lock, so the builds run at once."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        statements = [s for (s,) in conn.execute("SELECT projection_index_statements(%s)", (slot,))]
+
+    def run(batch: list[str]) -> None:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            for statement in batch:
+                conn.execute(statement)  # type: ignore[arg-type]  (DDL from our own migration)
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(run, statements[:1]), pool.submit(run, statements[1:])]:
+            done.result()
 
 
 def partition_of(hash_sql: str) -> str:

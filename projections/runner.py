@@ -14,7 +14,6 @@ recorded in `projection_failures` and logged, and the page commits for the other
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import defaultdict
@@ -25,6 +24,7 @@ from functools import cache
 from itertools import groupby
 from typing import Any
 
+import orjson
 import psycopg
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
@@ -53,7 +53,7 @@ def decode(mapper: Mapper, rows: Sequence[tuple]) -> dict[str, list[Fact]]:
             raw = mapper.cipher.decrypt(raw)
         if mapper.compressor:
             raw = mapper.compressor.decompress(raw)
-        body = json.loads(raw)
+        body = orjson.loads(raw)
         record_type = _record_type(topic)
         when = body.get("effective_on")
         if (

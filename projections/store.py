@@ -7,11 +7,11 @@ whose items could not be derived go to `projection_failures` (`migrations/0006`)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from psycopg import Connection, sql
 
 from projections.items import Item
@@ -138,7 +138,7 @@ def as_tuple(row: Row) -> tuple:
     item = row.item
     name = district = None
     if item.kind == "basic_info":
-        body = json.loads(item.body)
+        body = orjson.loads(item.body)
         name, district = body.get("name"), body.get("district_code")
     # Ranges as their text form: COPY parses them (much cheaper than psycopg's range dumper).
     effective = f"[{item.start or ''},{item.end or ''})"
@@ -194,4 +194,4 @@ def items_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) 
 
 
 def _canonical(body: str) -> str:
-    return json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS).decode()

@@ -4,7 +4,7 @@ Both paths produce `Item`s valid on `as_of` as known at `known_at` and go throug
 `public_view` grouping: the read model selects stored rows by range, the replay derives them
 from `Reads.history(uscc, known_at)` with the same `items_of`. What is public is decided here
 and only here: the kinds listed in `GROUPS`. Never the risk class, never personal data
-(`items.public_data`), never a penalty outside its publicity window (PEN-09 intervals).
+(`Fact.public_data`), never a penalty outside its publicity window (PEN-09 intervals).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.history import Fact
+from domain.history import Fact, Facts
 from domain.records import PenaltyDecided
 
 Key = tuple[str, str]
@@ -34,6 +34,11 @@ class Interval:
 
 
 def of_type(facts: Iterable[Fact], *types: str) -> list[Fact]:
+    """The facts of these types in (effective date, sequence) order."""
+    if isinstance(facts, Facts):
+        if len(types) == 1:
+            return list(facts.by_type.get(types[0], ()))
+        return [f for f in facts.chronological if f.type in types]
     return sorted((f for f in facts if f.type in types), key=lambda f: (f.effective_on, f.sequence))
 
 
