@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RuntimeDep, UsccDep
@@ -27,7 +28,7 @@ _bearer = HTTPBearer(
 )
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     runtime: RuntimeDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -39,7 +40,8 @@ def optional_principal(
     if scheme.lower() != "bearer" or not secret.strip():
         raise BadTokenError("the Authorization header must be `Bearer <token>`")
     try:
-        return runtime.tokens.authenticate(secret.strip())
+        # The look-up may query the database: in the thread pool, never on the event loop.
+        return await run_in_threadpool(runtime.tokens.authenticate, secret.strip())
     except InvalidTokenError:
         raise BadTokenError("the token is malformed, unknown or revoked") from None
 
@@ -47,7 +49,7 @@ def optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_principal(principal: OptionalPrincipal) -> Principal:
+async def require_principal(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise UnauthenticatedError("this endpoint needs a token: send `Authorization: Bearer <token>`")
     return principal
@@ -57,7 +59,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency admitting only tokens of `roles` (401 without a token, 403 with another role)."""
     allowed = ", ".join(r.value for r in roles)
 
-    def dependency(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
         if principal.role not in roles:
             raise ForbiddenError(f"a {principal.role.value} token may not do this; it needs: {allowed}")
         return principal

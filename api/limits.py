@@ -52,7 +52,7 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def page_size(
+async def page_size(
     request: Request,
     limit: Annotated[
         int, Query(ge=1, description="rows per page; at most CREDIT_LEDGER_MAX_PAGE_SIZE (default 100)")
@@ -114,7 +114,7 @@ def _public_search_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def public_search_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
+async def public_search_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
     """Dependency for public search routes: per client address, 429 with Retry-After when
     exceeded. Requests with a valid token are not limited (they are accountable)."""
     if principal is not None:

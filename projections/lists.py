@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from psycopg import sql
 
 LISTS = {
@@ -88,7 +89,7 @@ def members(
     rows = rows[:limit]
     out = []
     for uscc, subject, _, start, end, body, name, dist in rows:
-        b = json.loads(body)
+        b = orjson.loads(body)
         out.append(
             {
                 "uscc": uscc,
@@ -128,7 +129,7 @@ def changes(
     ).fetchall()
     out = []
     for change, on_day, uscc, subject, body in rows:
-        b = json.loads(body)
+        b = orjson.loads(body)
         out.append(
             {
                 "change": change,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from psycopg import Connection, sql
+from psycopg import AsyncConnection, Connection, sql
 
 from projections.items import Item
 from projections.timeline import Changes, Row
@@ -181,13 +181,27 @@ def forget_failures_before(conn: Connection[Any], moment: datetime) -> None:
     conn.execute("DELETE FROM projection_failures WHERE failed_at < %s", (moment,))
 
 
+ITEMS_AT = (
+    "SELECT kind, subject, lower(effective), upper(effective), body::text FROM projection_items "
+    "WHERE uscc = %s AND recorded @> %s::timestamptz AND effective @> %s::date"
+)
+# ITEMS_AT is always sent unprepared (prepare=False), so that it is planned for its dates: a
+# generic plan, not knowing them, ANDs the list GiST index over every row of the table into
+# the enterprise's few (150 ms instead of 0.3 ms at a million records).
+
+
 def items_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) -> list[Item] | None:
     """The enterprise's items valid on `as_of` as held at `known_at`; None if unknown then."""
-    rows = conn.execute(
-        "SELECT kind, subject, lower(effective), upper(effective), body::text FROM projection_items "
-        "WHERE uscc = %s AND recorded @> %s::timestamptz AND effective @> %s::date",
-        (uscc, known_at, as_of),
-    ).fetchall()
+    return _items(conn.execute(ITEMS_AT, (uscc, known_at, as_of), prepare=False).fetchall())
+
+
+async def items_at_async(conn: AsyncConnection[Any], uscc: str, as_of: date, known_at: datetime) -> list[Item] | None:
+    """`items_at` on an asyncio connection (the HTTP server's public view)."""
+    cursor = await conn.execute(ITEMS_AT, (uscc, known_at, as_of), prepare=False)
+    return _items(await cursor.fetchall())
+
+
+def _items(rows: Sequence[tuple]) -> list[Item] | None:
     if not rows:
         return None
     return [Item(k, s, lo, hi, _canonical(b)) for k, s, lo, hi, b in rows if k != "known"]

@@ -9,10 +9,11 @@ and only here: the kinds listed in `GROUPS`. Never the risk class, never persona
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
+
+import orjson
 
 from domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
@@ -44,7 +45,7 @@ def rule_context(runtime: Any) -> tuple[WorkingCalendar, ReferenceData]:
 
 
 def render(item: Item) -> dict[str, Any]:
-    body = json.loads(item.body)
+    body = orjson.loads(item.body)
     return {"kind": item.kind, "subject": item.subject, "from": _iso(item.start), "until": _iso(item.end), **body}
 
 
@@ -71,6 +72,13 @@ def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item
 
 def from_read_model(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
     items = store.items_at(conn, uscc, as_of, known_at)
+    if items is None:
+        raise EnterpriseNotFoundError(uscc)
+    return public_view(uscc, as_of, known_at, items)
+
+
+async def from_read_model_async(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
+    items = await store.items_at_async(conn, uscc, as_of, known_at)
     if items is None:
         raise EnterpriseNotFoundError(uscc)
     return public_view(uscc, as_of, known_at, items)

@@ -9,13 +9,14 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 def healthz(runtime: RuntimeDep) -> dict[str, str]:
-    """Alive and able to reach the database."""
+    """Alive and able to reach the database (a new connection: proves the server accepts them)."""
     with runtime.server.connect() as conn:
         conn.execute("SELECT 1")
     return {"status": "ok"}
 
 
 @router.get("/v1/ping")
-def ping() -> dict[str, bool]:
-    """Alive; touches nothing (the trivial endpoint the HTTP benchmark compares against)."""
+async def ping() -> dict[str, bool]:
+    """Alive; touches nothing (the trivial endpoint the HTTP benchmark compares against). On the
+    event loop, like a trivial endpoint should be: the baseline is the framework's own cost."""
     return {"pong": True}

@@ -33,3 +33,16 @@ def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_rea
     assert len(stored["administrative_penalties"]) == 1
     assert stored["key_sector_tags"][0]["subject"] == "food_production"
     assert "legal_representative" not in stored["basic"]
+
+
+def test_the_public_view_query_is_planned_for_its_dates_every_time_never_prepared(runtime: Runtime) -> None:
+    """A prepared (generic) plan does not know the dates and ANDs the list GiST index over the
+    whole table into the enterprise's rows: 150 ms instead of 0.3 ms at a million records."""
+    uscc = make_uscc(902)
+    runtime.intake.submit([registered(uscc)], author=_author("TJ-LIC"))
+    runtime.projector.catch_up()
+    with runtime.server.connect() as conn:
+        for _ in range(10):  # psycopg prepares a query after 5 executions unless told not to
+            assert view.from_read_model(conn, uscc, date(2024, 6, 1), datetime.now(UTC))["basic"] is not None
+        prepared = conn.execute("SELECT statement FROM pg_prepared_statements").fetchall()
+    assert not [s for (s,) in prepared if "projection_items" in s]
