@@ -55,6 +55,10 @@ def import_(
     operator: Annotated[str | None, typer.Option(help="source.operator of every record (default cli:<user>)")] = None,
     report: Annotated[Path | None, typer.Option(help="where bad lines are written (default FILE.report.jsonl)")] = None,
     batch: Annotated[int, typer.Option(min=1, max=5000, help="records per transaction")] = 500,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=32, help="processes judging records (one enterprise's always in one, in file order)"),
+    ] = 1,
 ) -> None:
     """Import records from a JSON Lines file as DEPARTMENT; bad lines go to a report. Safe to re-run.
 
@@ -67,25 +71,26 @@ def import_(
     from ledger.intake import Author
 
     author = Author(department, operator or f"cli:{getpass.getuser()}"[:80], frozenset(DATA_MODELS))
-    _import(file, author, report or file.with_suffix(file.suffix + ".report.jsonl"), batch)
+    _import(file, author, report or file.with_suffix(file.suffix + ".report.jsonl"), batch, workers)
 
 
-def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int) -> None:
+def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int, workers: int = 1) -> None:
     from ledger.bulk import import_file
+    from ledger.bulk_parallel import import_file_parallel
     from ledger.runtime import Runtime
 
-    runtime = Runtime.open()
+    runtime = Runtime.open()  # also keeps an embedded server up for the workers
     try:
         with report.open("w", encoding="utf-8") as out, byte_progress() as progress:
             task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
-            summary = import_file(
-                runtime.intake,
-                file,
-                out,
-                author=author,
-                batch_size=batch,
-                on_progress=lambda n: progress.advance(task, n),
-            )
+            advance: Callable[[int], None] = lambda n: progress.advance(task, n)  # noqa: E731
+            if workers > 1:
+                settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
+                summary = import_file_parallel(
+                    settings, file, out, author=author, workers=workers, batch_size=batch, on_progress=advance
+                )
+            else:
+                summary = import_file(runtime.intake, file, out, author=author, batch_size=batch, on_progress=advance)
     finally:
         runtime.close()
     console.print(

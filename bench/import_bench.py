@@ -24,6 +24,7 @@ if __package__ in (None, ""):
 from bench.common import markdown_table, scratch_server, settings_for, stopwatch, summary, write_results  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from ledger.bulk import author_named_by_line, import_file  # noqa: E402
+from ledger.bulk_parallel import import_file_parallel
 from ledger.database import Server  # noqa: E402
 from ledger.runtime import Runtime  # noqa: E402
 
@@ -46,11 +47,22 @@ def write_records(path: Path, n: int, seed: int) -> None:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def run_import(server: Server, path: Path, batch: int) -> tuple[float, int]:
+def run_import(server: Server, path: Path, batch: int, workers: int = 1) -> tuple[float, int]:
+    """Seconds and records recorded: `credit-ledger import`'s path, in `workers` processes."""
     runtime = Runtime.open(settings_for(server))
     try:
         with stopwatch() as elapsed:
-            result = import_file(runtime.intake, path, io.StringIO(), author=author_named_by_line, batch_size=batch)
+            if workers > 1:
+                result = import_file_parallel(
+                    settings_for(server),
+                    path,
+                    io.StringIO(),
+                    author=author_named_by_line,
+                    workers=workers,
+                    batch_size=batch,
+                )
+            else:
+                result = import_file(runtime.intake, path, io.StringIO(), author=author_named_by_line, batch_size=batch)
         return elapsed(), result.recorded
     finally:
         runtime.close()

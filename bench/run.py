@@ -7,8 +7,9 @@
 Phases (each figure the median of --runs runs, with its spread):
 
 1. import: per run a fresh database (bench.common.scratch_server); the scale's records
-   (bench/generate.py) imported through `ledger.bulk.import_file` in a child process (its peak
-   RSS is the import's), then the same rows COPYed into a plain indexed table;
+   (bench/generate.py) imported as `credit-ledger import --workers 2` does
+   (`ledger.bulk_parallel`; --import-workers) in a child process (the peak RSS of its largest
+   process is the import's), then the same rows COPYed into a plain indexed table;
 2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
 3. in-database reads: public view and list page at random enterprises and dates
    (bench/projections.py), beside a `SELECT 1` round trip;
@@ -26,6 +27,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -123,17 +125,19 @@ def run_copy(server: Server, rows: Path) -> float:
         return elapsed()
 
 
-def import_child(server: Server, path: Path, batch: int) -> tuple[float, int, float]:
-    """In a fresh process: seconds, records recorded, and the process's peak RSS in MB."""
-    seconds, recorded = import_bench.run_import(server, path, batch)
-    return seconds, recorded, peak_rss_mb()
+def import_child(server: Server, path: Path, batch: int, workers: int) -> tuple[float, int, float]:
+    """In a fresh process: seconds, records recorded, and the peak RSS in MB of the largest
+    process of the import (this one, or one of its workers)."""
+    seconds, recorded = import_bench.run_import(server, path, batch, workers)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, recorded, max(peak_rss_mb(), children)
 
 
-def import_once(path: Path, rows: Path, batch: int) -> tuple[Server, dict[str, float], int]:
+def import_once(path: Path, rows: Path, batch: int, workers: int) -> tuple[Server, dict[str, float], int]:
     server = scratch_server(DATABASE)
     spawn = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as pool:
-        seconds, recorded, rss = pool.submit(import_child, server, path, batch).result()
+        seconds, recorded, rss = pool.submit(import_child, server, path, batch, workers).result()
     copy_seconds = run_copy(server, rows)
     lines = sum(1 for _ in path.open(encoding="utf-8"))
     figures = {
@@ -293,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-runs", type=int, help="fresh-database imports (default: --runs)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=500, help="records per import transaction")
+    parser.add_argument("--import-workers", type=int, default=2, help="credit-ledger import --workers")
     parser.add_argument("--queries", type=int, default=400, help="in-database queries per run")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of HTTP load per endpoint per run")
     parser.add_argument("--connections", type=int, default=32)
@@ -321,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         for run in range(import_runs):
-            server, figures, events = import_once(jsonl, rows, args.batch)
+            server, figures, events = import_once(jsonl, rows, args.batch, args.import_workers)
             collect(values, figures, f"import run {run + 1}")
         rows.unlink()
         facts.update(events=events, server=server_facts(server))
@@ -369,6 +374,7 @@ def results_of(args: argparse.Namespace, values: dict[str, list[float]], facts: 
         **facts,
         "runs": args.runs,
         "import_runs": args.import_runs or args.runs,
+        "import_workers": args.import_workers,
         "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "figures": {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()},

@@ -40,7 +40,8 @@ class ImportSummary:
     """The first rejected line numbers (at most 100; the report file has them all)."""
 
 
-def _batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+def batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    """(line number, line) of the non-blank lines, `size` at a time."""
     # Bytes, decoded line by line: one line in another encoding is reported, not fatal.
     batch: list[tuple[int, bytes]] = []
     for number, line in enumerate(stream, start=1):
@@ -51,6 +52,27 @@ def _batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
             batch = []
     if batch:
         yield batch
+
+
+def parse_batch(batch: list[tuple[int, bytes]], summary: ImportSummary, report: IO[str]) -> list[tuple[int, Any]]:
+    """(line number, JSON value) of the lines that parse; the others are rejected here."""
+    parsed: list[tuple[int, Any]] = []
+    for number, line in batch:
+        try:
+            parsed.append((number, _parse(line, first=number == 1)))
+        except ValueError as exc:
+            _reject(summary, report, number, [{"field": "line", "reason": str(exc)}])
+    return parsed
+
+
+def count_outcome(summary: ImportSummary, report: IO[str], number: int, outcome: dict[str, Any]) -> None:
+    """Add one line's outcome (`Outcome.as_json()`) to the summary; a rejection to the report."""
+    if outcome["status"] == "rejected":
+        _reject(summary, report, number, outcome["errors"], outcome)
+    elif outcome["status"] == "recorded":
+        summary.recorded += 1
+    else:
+        summary.duplicate += 1
 
 
 def import_file(
@@ -66,28 +88,17 @@ def import_file(
 
     Safe to re-run: lines recorded before come back as duplicates. Every line is written by
     `author` (a line naming another department is rejected, AUTH-01), or by the author
-    `author(record)` picks for it.
+    `author(record)` picks for it. (`bulk_parallel` does the same in several processes.)
     """
     summary = ImportSummary()
     with path.open("rb") as stream:
-        for batch in _batches(stream, batch_size):
-            parsed: list[tuple[int, Any]] = []
-            for number, line in batch:
-                try:
-                    parsed.append((number, _parse(line, first=number == 1)))
-                except ValueError as exc:
-                    _reject(summary, report, number, [{"field": "line", "reason": str(exc)}])
+        for batch in batches(stream, batch_size):
+            parsed = parse_batch(batch, summary, report)
             records = [record for _, record in parsed]
             authors = author if isinstance(author, Author) else [author(record) for record in records]
             outcomes = intake.submit(records, author=authors)
             for (number, _), outcome in zip(parsed, outcomes, strict=True):
-                body = outcome.as_json()
-                if outcome.status == "rejected":
-                    _reject(summary, report, number, body["errors"], body)
-                elif outcome.status == "recorded":
-                    summary.recorded += 1
-                else:
-                    summary.duplicate += 1
+                count_outcome(summary, report, number, outcome.as_json())
             summary.lines = batch[-1][0]
             if on_progress:
                 on_progress(sum(len(line) for _, line in batch))

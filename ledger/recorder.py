@@ -8,7 +8,9 @@ The row is written inside the library's insert transaction, after its
 - a second record under a used `(department, record_id)` fails the whole transaction with
   the library's `IntegrityError`, exactly like a version conflict, so intake retries it.
 
-Without the `records` keyword (the library's own recorder tests) it behaves as the library's.
+Without the `records` keyword (the library's own recorder tests) it behaves as the library's,
+except that the events travel as four binary arrays rather than one text array of a composite
+type: the same rows, lock, notification and RETURNING, for less of Python's time under the lock.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 INSERT_RECORD_LOG = """
 INSERT INTO record_log (notification_id, originator_id, originator_version, uscc, record_type,
                         effective_on, department, record_id, fingerprint, recorded_at)
 SELECT r.notification_id, r.originator_id, r.originator_version, r.uscc, r.record_type,
        r.effective_on, r.department, r.record_id, r.fingerprint, now_.at
-FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::date[],
-            %s::text[], %s::text[], %s::text[])
+FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::date[],
+            %b::text[], %b::text[], %b::text[])
      AS r(notification_id, originator_id, originator_version, uscc, record_type, effective_on,
           department, record_id, fingerprint),
      (SELECT greatest(clock_timestamp(),
@@ -52,6 +55,29 @@ class RecordLogEntry:
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The library's INSERT takes one array of a composite type, which psycopg writes as text
+        # in Python, element by element, while the table lock is held (a fifth of an import's
+        # time). Four arrays of plain types in binary (`%b`) carry the same rows for much less.
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

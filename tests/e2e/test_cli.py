@@ -98,3 +98,32 @@ def test_a_bom_a_gbk_line_and_deep_nesting_are_reported_not_fatal(clean_db: Serv
         (2, "not UTF-8"),
         (3, "malformed JSON: nested too deeply"),
     ]
+
+
+def test_importing_with_two_workers_keeps_each_enterprises_records_in_file_order(
+    clean_db: Server, tmp_path: Path
+) -> None:
+    usccs = [make_uscc(40 + k) for k in range(12)]
+    lines: list[str] = []
+    for n in range(40):  # interleaved: every enterprise's registration, then their inspections
+        for k, uscc in enumerate(usccs):
+            rec = registered(uscc, department=DEPARTMENT) if n == 0 else _inspection(uscc, 1000 * k + n)
+            lines.append(json.dumps(rec, ensure_ascii=False))
+    lines.insert(100, '{"type": "inspection.concluded", truncated')
+    lines.append(json.dumps({**_inspection(usccs[0], 99_999), "uscc": "91120116MA05JK122H"}))
+    file = _write(tmp_path / "parallel.jsonl", lines)
+
+    first = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT, "--workers", "2", "--batch", "50")
+    again = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT, "--workers", "2", "--batch", "50")
+
+    assert first.returncode == 0, first.stderr
+    assert "recorded=480 duplicate=0 rejected=2" in first.stdout
+    assert "recorded=0 duplicate=480 rejected=2" in again.stdout
+    report = [json.loads(line) for line in (tmp_path / "parallel.jsonl.report.jsonl").read_text().splitlines()]
+    assert sorted(r["line"] for r in report) == [101, 482]
+    with clean_db.connect() as conn:
+        rows = conn.execute("SELECT uscc, record_id FROM record_log ORDER BY uscc, originator_version").fetchall()
+    for uscc in usccs:  # the registration first (LEDGER-03 would refuse anything before it), then file order
+        ids = [record_id for u, record_id in rows if u == uscc]
+        expected = [json.loads(line)["source"]["record_id"] for line in lines if f'"{uscc}"' in line]
+        assert ids == [i for i in expected if i != "INS-99999"]
