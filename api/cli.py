@@ -86,9 +86,13 @@ def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, 
             advance: Callable[[int], None] = lambda n: progress.advance(task, n)  # noqa: E731
             if workers > 1:
                 settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
-                summary = import_file_parallel(
-                    settings, file, out, author=author, workers=workers, batch_size=batch, on_progress=advance
-                )
+                try:
+                    summary = import_file_parallel(
+                        settings, file, out, author=author, workers=workers, batch_size=batch, on_progress=advance
+                    )
+                except RuntimeError as exc:
+                    console.print(f"[red]{exc}[/]")
+                    raise typer.Exit(1) from None
             else:
                 summary = import_file(runtime.intake, file, out, author=author, batch_size=batch, on_progress=advance)
     finally:

@@ -43,18 +43,10 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         # to every request waiting behind one).
         gc.collect()
         gc.freeze()
-        import os
-        import sys
-
-        import anyio.to_thread
-
-        if os.environ.get("XP_THREADS"):
-            anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ["XP_THREADS"])
-        if os.environ.get("XP_SWITCH"):
-            sys.setswitchinterval(float(os.environ["XP_SWITCH"]))
         try:
             yield
         finally:
+            gc.unfreeze()  # an app made and dropped in-process (the tests) can then be collected
             await read_pool.close()
             runtime.close()
 

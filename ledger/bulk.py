@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ class ImportSummary:
     duplicate: int = 0
     rejected: int = 0
     rejected_lines: list[int] = field(default_factory=list)
-    """The first rejected line numbers (at most 100; the report file has them all)."""
+    """The lowest rejected line numbers (at most 100; the report file has them all)."""
 
 
 def batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
@@ -122,8 +123,8 @@ def _reject(
     summary: ImportSummary, report: IO[str], number: int, errors: list[Any], outcome: dict[str, Any] | None = None
 ) -> None:
     summary.rejected += 1
-    if len(summary.rejected_lines) < 100:
-        summary.rejected_lines.append(number)
+    bisect.insort(summary.rejected_lines, number)  # the lowest 100, in whatever order they come
+    del summary.rejected_lines[100:]
     entry = {"line": number, "errors": errors}
     if outcome:
         entry.update(type=outcome["type"], uscc=outcome["uscc"], source=outcome["source"])

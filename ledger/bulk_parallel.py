@@ -29,6 +29,7 @@ from ledger.config import Settings
 from ledger.intake import Author
 
 Share = list[tuple[int, Any, Author]]  # (line number, record, its author)
+_AFTER_FAILURE = "the import stopped; run it again to finish it (records already saved come back as duplicates)"
 WAIT_S = 5.0  # how often the reader checks that the workers are alive while it waits on them
 
 
@@ -49,7 +50,7 @@ def import_file_parallel(
     procs = [context.Process(target=_work, args=(settings, inbox, results), daemon=True) for inbox in inboxes]
     for proc in procs:
         proc.start()
-    summary, pending = ImportSummary(), 0
+    summary, pending, finished = ImportSummary(), 0, False
     try:
         with path.open("rb") as stream:
             for batch in batches(stream, batch_size):
@@ -59,22 +60,22 @@ def import_file_parallel(
                     shares[_partition(record, workers)].append((number, record, writer))
                 for inbox, share in zip(inboxes, shares, strict=True):
                     if share:
-                        _put(inbox, share, procs)
+                        _put(inbox, share, procs, results)
                         pending += 1
                 pending -= _drain(results, summary, report, procs, block=False)
                 summary.lines = batch[-1][0]
                 if on_progress:
                     on_progress(sum(len(line) for _, line in batch))
         for inbox in inboxes:
-            _put(inbox, None, procs)
+            _put(inbox, None, procs, results)
         while pending:
             pending -= _drain(results, summary, report, procs, block=True)
+        finished = True
     finally:
         for proc in procs:
+            if not finished:
+                proc.kill()  # waiting on its inbox, or on a database that is gone: nothing to keep
             proc.join(timeout=30)
-            if proc.is_alive():
-                proc.kill()
-    summary.rejected_lines.sort()
     return summary
 
 
@@ -89,13 +90,13 @@ def _partition(record: Any, workers: int) -> int:
     return zlib.crc32(uscc.encode()) % workers
 
 
-def _put(inbox: Any, share: Share | None, procs: list[Any]) -> None:
+def _put(inbox: Any, share: Share | None, procs: list[Any], results: Any) -> None:
     while True:
         try:
             inbox.put(share, timeout=WAIT_S)
             return
         except queue.Full:
-            _check_alive(procs)
+            _check_alive(procs, results)
 
 
 def _drain(results: Any, summary: ImportSummary, report: IO[str], procs: list[Any], *, block: bool) -> int:
@@ -106,20 +107,31 @@ def _drain(results: Any, summary: ImportSummary, report: IO[str], procs: list[An
             message = results.get(timeout=WAIT_S) if block and not done else results.get_nowait()
         except queue.Empty:
             if block and not done:
-                _check_alive(procs)
+                _check_alive(procs, results)
                 continue
             return done
-        if isinstance(message, str):
-            raise RuntimeError(f"an import worker failed: {message}; lines not yet reported were not judged")
+        _raise_if_failure(message)
         for number, outcome in message:
             count_outcome(summary, report, number, outcome)
         done += 1
 
 
-def _check_alive(procs: list[Any]) -> None:
-    dead = [p for p in procs if not p.is_alive()]
-    if dead:
-        raise RuntimeError(f"an import worker exited with code {dead[0].exitcode}")
+def _check_alive(procs: list[Any], results: Any | None = None) -> None:
+    """Raise if a worker died: with its own words when it managed to send them."""
+    failed = [p for p in procs if not p.is_alive() and p.exitcode != 0]  # 0: done, its inbox closed
+    if not failed:
+        return
+    while results is not None:
+        try:
+            _raise_if_failure(results.get(timeout=1))
+        except queue.Empty:
+            break
+    raise RuntimeError(f"an import worker exited with code {failed[0].exitcode}; {_AFTER_FAILURE}")
+
+
+def _raise_if_failure(message: Any) -> None:
+    if isinstance(message, str):
+        raise RuntimeError(f"an import worker failed: {message}; {_AFTER_FAILURE}")
 
 
 def _work(settings: Settings, inbox: Any, results: Any) -> None:

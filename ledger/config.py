@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         validation_alias="CREDIT_LEDGER_READ_POOL_SIZE",
-        description="read-model connections per process",
+        description="read-model connections per pool; a server process has two (the public view's, asyncio, and the other reads')",
     )
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"

@@ -46,7 +46,11 @@ class Item:
 
 
 def canonical(body: dict[str, Any]) -> str:
-    """Sorted keys, no whitespace, UTF-8 text: equal bodies give equal text (and fingerprints)."""
+    """Sorted keys, no whitespace, UTF-8 text: equal bodies give equal text (and fingerprints).
+    Byte for byte what `json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
+    writes for the JSON values bodies hold (strings, integers, booleans, null: `model_dump(mode=
+    "json")` turns decimals and dates into strings); a float or datetime would be written
+    differently, and would change fingerprints: keep them out of bodies."""
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
