@@ -20,7 +20,7 @@ from typing import Any
 import psutil
 
 from ledger.config import PROJECT_ROOT, Settings
-from ledger.database import Server, fresh_database, start_embedded
+from ledger.database import Server, fresh_database, server_from_url, start_embedded
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
@@ -29,6 +29,12 @@ def scratch_server(name: str) -> Server:
     """A fresh, migrated database `name` on DATABASE_URL's server, or on an embedded one."""
     url = os.environ.get("DATABASE_URL") or start_embedded(PROJECT_ROOT / "var" / "bench-pg")
     return fresh_database(url, name)
+
+
+def existing_server(name: str) -> Server:
+    """Database `name` as an earlier run left it, on the same server as `scratch_server`'s."""
+    url = os.environ.get("DATABASE_URL") or start_embedded(PROJECT_ROOT / "var" / "bench-pg")
+    return server_from_url(url).with_database(name)
 
 
 def settings_for(server: Server) -> Settings:

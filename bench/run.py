@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import multiprocessing
 import os
 import random
@@ -41,9 +42,11 @@ if __package__ in (None, ""):
 
 from bench import import_bench, projections  # noqa: E402
 from bench.common import (  # noqa: E402
+    RESULTS,
     LoadResult,
     RssSampler,
     drive,
+    existing_server,
     free_port,
     peak_rss_mb,
     percentile,
@@ -183,12 +186,10 @@ def reads_once(
 # --- 4. HTTP --------------------------------------------------------------------------------
 
 
-def public_view_paths(runtime: Runtime, rng: random.Random, n: int) -> list[str]:
-    """Public views of n random enterprises, each on a random date from its first record on."""
-    with runtime.server.connect() as conn:
-        firsts = conn.execute("SELECT uscc, min(effective_on) FROM record_log GROUP BY uscc").fetchall()
+def public_view_paths(registrations: list[tuple[str, date]], rng: random.Random, n: int) -> list[str]:
+    """Public views of n random enterprises, each on a random date from its registration on."""
     paths = []
-    for uscc, first in rng.sample(firsts, min(n, len(firsts))):
+    for uscc, first in rng.sample(registrations, min(n, len(registrations))):
         as_of = first + timedelta(days=rng.randrange(max(1, (LAST_DAY - first).days + 1)))
         paths.append(f"/v1/enterprises/{uscc}/public-view?as_of={as_of.isoformat()}")
     return paths
@@ -303,49 +304,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--enterprises", type=int, help="override the scale's count (smoke tests only)")
     parser.add_argument("--paths", type=int, default=2000, help="distinct public-view URLs rotated over")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="only the in-database reads and HTTP, on the database the last run of this scale left "
+        "(after it stopped in those phases); merged into its results",
+    )
     args = parser.parse_args(argv)
-    import_runs = args.import_runs or args.runs
 
     values: dict[str, list[float]] = {}
     facts: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
     started = time.perf_counter()
 
     def checkpoint(phase: str) -> Path:
         """The results so far: a long run that fails late still leaves the figures it measured."""
-        facts.update(completed=phase, wall_s=round(time.perf_counter() - started, 1))
-        return write_results(args.scale, results_of(args, values, facts))
+        facts.update(completed=phase, wall_s=round(time.perf_counter() - started + kept_wall, 1))
+        return write_results(args.scale, results_of(args, values, facts, kept))
 
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp_name:
         tmp = Path(tmp_name)
-        jsonl, rows = tmp / "records.jsonl", tmp / "copy.tsv"
-        facts["records"] = write_scale(jsonl, args.scale, args.seed, args.enterprises)
-        copy_file(jsonl, rows)
-        print(
-            f"{args.scale}: {facts['records']:,} records generated ({time.perf_counter() - started:.0f} s)",
-            file=sys.stderr,
-        )
-
-        for run in range(import_runs):
-            server, figures, events = import_once(jsonl, rows, args.batch, args.import_workers)
-            collect(values, figures, f"import run {run + 1}")
-        rows.unlink()
-        facts.update(events=events, server=server_facts(server))
-        checkpoint("import")
-
+        if args.resume:
+            previous = json.loads((RESULTS / f"{args.scale}.json").read_text(encoding="utf-8"))
+            kept = previous["figures"]
+            facts.update({k: previous[k] for k in ("records", "events", "server", "import_workers") if k in previous})
+            facts["resumed"] = f"reads and HTTP measured again after a run that completed {previous['completed']!r}"
+            kept_wall = float(previous.get("wall_s", 0))
+            server, events = existing_server(DATABASE), int(previous["events"])
+        else:
+            kept_wall = 0.0
+            server, events = measure_import(args, values, facts, tmp)
+            checkpoint("import")
         runtime = Runtime.open(settings_for(server))
         try:
-            for run in range(args.runs):
-                collect(values, rebuild_once(runtime, events), f"rebuild run {run + 1}")
-            checkpoint("rebuild")
-            with runtime.server.connect() as conn:
-                usccs = [r[0] for r in conn.execute("SELECT DISTINCT uscc FROM record_log")]
-                recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
-            recorded.append(datetime.now(UTC))
+            if not args.resume:
+                for run in range(args.runs):
+                    collect(values, rebuild_once(runtime, events), f"rebuild run {run + 1}")
+                checkpoint("rebuild")
             rng = random.Random(args.seed)
+            registrations, recorded = samples(runtime)
             for run in range(args.runs):
-                collect(values, reads_once(runtime, usccs, recorded, rng, args.queries), f"reads run {run + 1}")
+                lat = reads_once(runtime, [u for u, _ in registrations], recorded, rng, args.queries)
+                collect(values, lat, f"reads run {run + 1}")
             checkpoint("reads")
-            paths = public_view_paths(runtime, rng, args.paths)
+            paths = public_view_paths(registrations, rng, args.paths)
         finally:
             runtime.close()
 
@@ -361,23 +363,57 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{args.scale}: {facts['records']:,} records, {events:,} events, {args.runs} runs, {facts['wall_s']:.0f} s\n"
     )
-    print(table({name: summary(values[name]) for name in FIGURES if name in values}))
+    print(table({**kept, **{n: summary(values[n]) for n in FIGURES if n in values}}))
     print(f"\nwritten {path}", file=sys.stderr)
     return 0
 
 
-def results_of(args: argparse.Namespace, values: dict[str, list[float]], facts: dict[str, Any]) -> dict[str, Any]:
+def measure_import(
+    args: argparse.Namespace, values: dict[str, list[float]], facts: dict[str, Any], tmp: Path
+) -> tuple[Server, int]:
+    jsonl, rows = tmp / "records.jsonl", tmp / "copy.tsv"
+    started = time.perf_counter()
+    facts["records"] = write_scale(jsonl, args.scale, args.seed, args.enterprises)
+    copy_file(jsonl, rows)
+    print(
+        f"{args.scale}: {facts['records']:,} records generated ({time.perf_counter() - started:.0f} s)", file=sys.stderr
+    )
+    for run in range(args.import_runs or args.runs):
+        server, figures, events = import_once(jsonl, rows, args.batch, args.import_workers)
+        collect(values, figures, f"import run {run + 1}")
+    rows.unlink()
+    facts.update(events=events, server=server_facts(server))
+    return server, events
+
+
+def samples(runtime: Runtime) -> tuple[list[tuple[str, date]], list[datetime]]:
+    """Each enterprise with its registration date, and every recorded time (plus now).
+    Registrations rather than `DISTINCT uscc`: PostgreSQL's hash aggregate, estimating 150,000
+    groups for 1,000,000, ran for more than 12 minutes at the design scale."""
+    with runtime.server.connect() as conn:
+        registrations = conn.execute(
+            "SELECT uscc, effective_on FROM record_log WHERE record_type = 'enterprise.registered' ORDER BY uscc"
+        ).fetchall()
+        recorded = [r[0] for r in conn.execute("SELECT DISTINCT recorded_at FROM record_log")]
+    return [(u, d) for u, d in registrations], [*recorded, datetime.now(UTC)]
+
+
+def results_of(
+    args: argparse.Namespace, values: dict[str, list[float]], facts: dict[str, Any], kept: dict[str, Any]
+) -> dict[str, Any]:
+    """`kept`: figures of an earlier run carried over (--resume); those measured now replace them."""
     figures = {name: summary(values[name]) for name in FIGURES if name in values}
+    measured = {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()}
     return {
         "scale": args.scale,
         "enterprises": args.enterprises or SCALES[args.scale][0],
         **facts,
         "runs": args.runs,
         "import_runs": args.import_runs or args.runs,
-        "import_workers": args.import_workers,
+        "import_workers": facts.get("import_workers", args.import_workers),
         "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "figures": {k: {**s, "unit": FIGURES[k][0], "target": verdict(k, s["median"])} for k, s in figures.items()},
+        "figures": {**kept, **measured},
     }
 
 
