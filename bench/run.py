@@ -2,7 +2,8 @@
 
     python bench/run.py --scale small             # 10,000 enterprises (~100,000 records), 3 runs
     python bench/run.py --scale small --runs 1
-    python bench/run.py --scale design --import-runs 1   # 1,000,000 enterprises: hours, ~100 GB disk
+    python bench/run.py --scale design --runs 2 --import-runs 2   # 1,000,000 enterprises: ~1 hour, ~35 GB disk
+    python bench/run.py --scale design --runs 2 --resume          # reads and HTTP again, on the database left
 
 Phases (each figure the median of --runs runs, with its spread):
 
