@@ -75,26 +75,26 @@ def import_(
 
 
 def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int, workers: int = 1) -> None:
-    from ledger.bulk import import_file
-    from ledger.bulk_parallel import import_file_parallel
+    from ledger.bulk_parallel import import_with
     from ledger.runtime import Runtime
 
     runtime = Runtime.open()  # also keeps an embedded server up for the workers
     try:
         with report.open("w", encoding="utf-8") as out, byte_progress() as progress:
             task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
-            advance: Callable[[int], None] = lambda n: progress.advance(task, n)  # noqa: E731
-            if workers > 1:
-                settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
-                try:
-                    summary = import_file_parallel(
-                        settings, file, out, author=author, workers=workers, batch_size=batch, on_progress=advance
-                    )
-                except RuntimeError as exc:
-                    console.print(f"[red]{exc}[/]")
-                    raise typer.Exit(1) from None
-            else:
-                summary = import_file(runtime.intake, file, out, author=author, batch_size=batch, on_progress=advance)
+            try:
+                summary = import_with(
+                    runtime,
+                    file,
+                    out,
+                    author=author,
+                    workers=workers,
+                    batch_size=batch,
+                    on_progress=lambda n: progress.advance(task, n),
+                )
+            except RuntimeError as exc:  # a worker of `--workers N` failed: its reason, no traceback
+                console.print(f"[red]{exc}[/]")
+                raise typer.Exit(1) from None
     finally:
         runtime.close()
     console.print(

@@ -25,16 +25,19 @@ from ledger.database import Server, fresh_database, server_from_url, start_embed
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
 
+def _bench_url() -> str:
+    """DATABASE_URL's server, or the benchmarks' own embedded one."""
+    return os.environ.get("DATABASE_URL") or start_embedded(PROJECT_ROOT / "var" / "bench-pg")
+
+
 def scratch_server(name: str) -> Server:
-    """A fresh, migrated database `name` on DATABASE_URL's server, or on an embedded one."""
-    url = os.environ.get("DATABASE_URL") or start_embedded(PROJECT_ROOT / "var" / "bench-pg")
-    return fresh_database(url, name)
+    """A fresh, migrated database `name` on the benchmarks' server."""
+    return fresh_database(_bench_url(), name)
 
 
 def existing_server(name: str) -> Server:
     """Database `name` as an earlier run left it, on the same server as `scratch_server`'s."""
-    url = os.environ.get("DATABASE_URL") or start_embedded(PROJECT_ROOT / "var" / "bench-pg")
-    return server_from_url(url).with_database(name)
+    return server_from_url(_bench_url()).with_database(name)
 
 
 def settings_for(server: Server) -> Settings:

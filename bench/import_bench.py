@@ -23,8 +23,8 @@ if __package__ in (None, ""):
 
 from bench.common import markdown_table, scratch_server, settings_for, stopwatch, summary, write_results  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from ledger.bulk import author_named_by_line, import_file  # noqa: E402
-from ledger.bulk_parallel import import_file_parallel
+from ledger.bulk import author_named_by_line  # noqa: E402
+from ledger.bulk_parallel import import_with  # noqa: E402
 from ledger.database import Server  # noqa: E402
 from ledger.runtime import Runtime  # noqa: E402
 
@@ -52,17 +52,9 @@ def run_import(server: Server, path: Path, batch: int, workers: int = 1) -> tupl
     runtime = Runtime.open(settings_for(server))
     try:
         with stopwatch() as elapsed:
-            if workers > 1:
-                result = import_file_parallel(
-                    settings_for(server),
-                    path,
-                    io.StringIO(),
-                    author=author_named_by_line,
-                    workers=workers,
-                    batch_size=batch,
-                )
-            else:
-                result = import_file(runtime.intake, path, io.StringIO(), author=author_named_by_line, batch_size=batch)
+            result = import_with(
+                runtime, path, io.StringIO(), author=author_named_by_line, workers=workers, batch_size=batch
+            )
         return elapsed(), result.recorded
     finally:
         runtime.close()

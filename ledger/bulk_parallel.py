@@ -21,12 +21,15 @@ import queue
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from domain.identifiers import InvalidUSCCError, normalise_uscc
-from ledger.bulk import AuthorFor, ImportSummary, batches, count_outcome, parse_batch
+from ledger.bulk import AuthorFor, ImportSummary, batches, count_outcome, import_file, parse_batch
 from ledger.config import Settings
 from ledger.intake import Author
+
+if TYPE_CHECKING:
+    from ledger.runtime import Runtime
 
 Share = list[tuple[int, Any, Author]]  # (line number, record, its author)
 _AFTER_FAILURE = "the import stopped; run it again to finish it (records already saved come back as duplicates)"
@@ -79,6 +82,25 @@ def import_file_parallel(
     return summary
 
 
+def import_with(
+    runtime: Runtime,
+    path: Path,
+    report: IO[str],
+    *,
+    author: Author | AuthorFor,
+    workers: int,
+    batch_size: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """`bulk.import_file` into `runtime`'s database: in this process, or in `workers` processes."""
+    if workers == 1:
+        return import_file(runtime.intake, path, report, author=author, batch_size=batch_size, on_progress=on_progress)
+    settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
+    return import_file_parallel(
+        settings, path, report, author=author, workers=workers, batch_size=batch_size, on_progress=on_progress
+    )
+
+
 def _partition(record: Any, workers: int) -> int:
     uscc = record.get("uscc") if isinstance(record, dict) else None
     if not isinstance(uscc, str):
@@ -116,12 +138,12 @@ def _drain(results: Any, summary: ImportSummary, report: IO[str], procs: list[An
         done += 1
 
 
-def _check_alive(procs: list[Any], results: Any | None = None) -> None:
+def _check_alive(procs: list[Any], results: Any) -> None:
     """Raise if a worker died: with its own words when it managed to send them."""
     failed = [p for p in procs if not p.is_alive() and p.exitcode != 0]  # 0: done, its inbox closed
     if not failed:
         return
-    while results is not None:
+    while True:
         try:
             _raise_if_failure(results.get(timeout=1))
         except queue.Empty:
@@ -137,12 +159,9 @@ def _raise_if_failure(message: Any) -> None:
 def _work(settings: Settings, inbox: Any, results: Any) -> None:
     from ledger.runtime import Runtime  # in the worker process
 
+    runtime = None
     try:
         runtime = Runtime.open(settings)
-    except BaseException as exc:
-        results.put(repr(exc))
-        raise
-    try:
         while (share := inbox.get()) is not None:
             outcomes = runtime.intake.submit([r for _, r, _ in share], author=[a for _, _, a in share])
             results.put([(number, o.as_json()) for (number, _, _), o in zip(share, outcomes, strict=True)])
@@ -150,4 +169,5 @@ def _work(settings: Settings, inbox: Any, results: Any) -> None:
         results.put(repr(exc))
         raise
     finally:
-        runtime.close()
+        if runtime is not None:
+            runtime.close()

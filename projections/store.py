@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from psycopg import AsyncConnection, Connection, sql
 
-from projections.items import Item
+from projections.items import Item, canonical
 from projections.timeline import Changes, Row
 
 STATE = "items"
@@ -204,8 +204,5 @@ async def items_at_async(conn: AsyncConnection[Any], uscc: str, as_of: date, kno
 def _items(rows: Sequence[tuple]) -> list[Item] | None:
     if not rows:
         return None
-    return [Item(k, s, lo, hi, _canonical(b)) for k, s, lo, hi, b in rows if k != "known"]
-
-
-def _canonical(body: str) -> str:
-    return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS).decode()
+    # jsonb's text has its own key order: back to the canonical form, as `items_of` writes it.
+    return [Item(k, s, lo, hi, canonical(orjson.loads(b))) for k, s, lo, hi, b in rows if k != "known"]
