@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from psycopg import sql
 
 LISTS = {
     "key-sector": "key_sector_list",
@@ -38,6 +37,16 @@ def decode_cursor(cursor: str) -> tuple[str, str, str]:
         raise BadCursorError("cursor is not one this API returned") from exc
 
 
+WINDOW = 30_000
+"""A page is first sought among this many list rows in USCC order (btree, index only)."""
+SPARSE = 4_000
+"""When the window holds less than a page, an answer of at most this many members (before the
+sector, district and cursor conditions) is found by its dates in the GiST index and sorted;
+a larger one is walked in USCC order to its end. WINDOW x SPARSE / limit is the list size up to
+which the walk to the end is never needed for evenly spread members: 1.2 million rows for pages
+of 100, twice the abnormal list at the design point (docs/performance.md, "Lists at scale")."""
+
+
 def members(
     conn: Any,
     list_name: str,
@@ -50,41 +59,27 @@ def members(
     limit: int = 100,
 ) -> dict[str, Any]:
     kind = LISTS[list_name]
-    params: dict[str, Any] = {"kind": kind, "as_of": as_of, "known_at": known_at, "limit": limit + 1}
-    where = [sql.SQL("i.kind = %(kind)s AND " + AT.format(a="i"))]
-    if district:
-        params["district"] = district
-    if sector:
-        params["sector"] = sector
-        if kind == "key_sector_list":
-            where.append(sql.SQL("i.subject = %(sector)s"))
-        else:
-            where.append(
-                sql.SQL(
-                    "EXISTS (SELECT 1 FROM projection_items k WHERE k.uscc = i.uscc AND k.kind = 'key_sector_list' "
-                    "AND k.subject = %(sector)s AND " + AT.format(a="k") + ")"
-                )
-            )
+    narrow = _narrowing(kind, sector=sector, district=district)
+    params: dict[str, Any] = {
+        "kind": kind,
+        "as_of": as_of,
+        "known_at": known_at,
+        "limit": limit + 1,
+        # A sector or district condition costs an index probe per row: a window of such probes
+        # that falls short would cost more than it saves, so those pages start from the hits.
+        "window": 0 if narrow else WINDOW,
+        "sparse": SPARSE,
+        "sector": sector,
+        "district": district,
+    }
     if cursor:
         params["c_uscc"], params["c_subject"], params["c_fp"] = decode_cursor(cursor)
-        where.append(sql.SQL("(i.uscc, i.subject, i.fingerprint) > (%(c_uscc)s, %(c_subject)s, %(c_fp)s)"))
-    if district:
-        where.append(
-            sql.SQL(
-                "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = i.uscc AND b.kind = 'basic_info' "
-                "AND b.district = %(district)s AND " + AT.format(a="b") + ")"
-            )
-        )
-    # The page first (index order, stops at `limit`), then the names of its members only.
-    query = sql.SQL(
-        "WITH page AS (SELECT i.uscc, i.subject, i.fingerprint, i.effective, i.body FROM projection_items i "
-        "WHERE {} ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(limit)s) "
-        "SELECT p.uscc, p.subject, p.fingerprint, lower(p.effective), upper(p.effective), p.body::text, b.name, b.district "
-        "FROM page p LEFT JOIN LATERAL (SELECT name, district FROM projection_items b "
-        "WHERE b.uscc = p.uscc AND b.kind = 'basic_info' AND " + AT.format(a="b") + " LIMIT 1) b ON true "
-        "ORDER BY p.uscc, p.subject, p.fingerprint"
-    ).format(sql.SQL(" AND ").join(where))
-    rows = conn.execute(query, params, prepare=False).fetchall()  # custom plans: ranges vary a lot
+    after = " AND ({a}.uscc, {a}.subject, {a}.fingerprint) > (%(c_uscc)s, %(c_subject)s, %(c_fp)s)" if cursor else ""
+    rows = conn.execute(
+        _members_query(narrow, after),
+        params,
+        prepare=False,  # custom plans: the partial indexes' predicates and the ranges need the values
+    ).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
     out = []
@@ -111,6 +106,66 @@ def members(
         "members": out,
         "next_cursor": next_cursor,
     }
+
+
+def _members_query(narrow: str, cursor: str) -> str:
+    """One statement, three ways to the page, each tried only when the one before fails (lazy
+    CTEs and one-time filters):
+    head  the first WINDOW rows of the list in USCC order hold a whole page (large answers);
+    hits  the answer has at most SPARSE members: the GiST index finds them by their dates;
+    walk  otherwise, every row of the list in USCC order until the page is full.
+    Then the page's bodies and names."""
+    return (
+        "WITH head AS MATERIALIZED (SELECT s.uscc, s.subject, s.fingerprint, s.effective FROM ("
+        "SELECT i.uscc, i.subject, i.fingerprint, i.effective, i.recorded FROM projection_items i "
+        "WHERE i.kind = %(kind)s" + cursor.format(a="i") + " "
+        "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(window)s) s "
+        "WHERE " + AT.format(a="s") + narrow.format(a="s") + " "
+        "ORDER BY s.uscc, s.subject, s.fingerprint LIMIT %(limit)s), "
+        "hits AS MATERIALIZED (SELECT h.uscc, h.subject, h.fingerprint, h.effective FROM projection_items h "
+        "WHERE h.kind = %(kind)s AND " + AT.format(a="h") + " LIMIT %(sparse)s + 1), "
+        "way AS MATERIALIZED (SELECT CASE WHEN (SELECT count(*) FROM head) >= %(limit)s THEN 'head' "
+        "WHEN (SELECT count(*) FROM hits) <= %(sparse)s THEN 'hits' ELSE 'walk' END AS way), "
+        "page AS ("
+        "(SELECT * FROM head WHERE (SELECT way FROM way) = 'head') "
+        "UNION ALL "
+        "(SELECT h.uscc, h.subject, h.fingerprint, h.effective FROM hits h "
+        "WHERE (SELECT way FROM way) = 'hits'" + narrow.format(a="h") + cursor.format(a="h") + " "
+        "ORDER BY h.uscc, h.subject, h.fingerprint LIMIT %(limit)s) "
+        "UNION ALL "
+        "(SELECT i.uscc, i.subject, i.fingerprint, i.effective FROM projection_items i "
+        "WHERE (SELECT way FROM way) = 'walk' AND i.kind = %(kind)s AND "
+        + AT.format(a="i")
+        + narrow.format(a="i")
+        + cursor.format(a="i")
+        + " "
+        "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(limit)s)) "
+        "SELECT p.uscc, p.subject, p.fingerprint, lower(p.effective), upper(p.effective), r.body::text, b.name, b.district "
+        "FROM page p "
+        "JOIN LATERAL (SELECT r.body FROM projection_items r WHERE r.kind = %(kind)s AND r.uscc = p.uscc "
+        "AND r.subject = p.subject AND r.fingerprint = p.fingerprint AND " + AT.format(a="r") + " LIMIT 1) r ON true "
+        "LEFT JOIN LATERAL (SELECT b.name, b.district FROM projection_items b "
+        "WHERE b.uscc = p.uscc AND b.kind = 'basic_info' AND " + AT.format(a="b") + " LIMIT 1) b ON true "
+        "ORDER BY p.uscc, p.subject, p.fingerprint"
+    )
+
+
+def _narrowing(kind: str, *, sector: str | None, district: str | None) -> str:
+    """The sector and district conditions on a candidate row aliased {a}."""
+    where = []
+    if sector and kind == "key_sector_list":
+        where.append("{a}.subject = %(sector)s")
+    elif sector:
+        where.append(
+            "EXISTS (SELECT 1 FROM projection_items k WHERE k.uscc = {a}.uscc AND k.kind = 'key_sector_list' "
+            "AND k.subject = %(sector)s AND " + AT.format(a="k") + ")"
+        )
+    if district:
+        where.append(
+            "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = {a}.uscc AND b.kind = 'basic_info' "
+            "AND b.district = %(district)s AND " + AT.format(a="b") + ")"
+        )
+    return "".join(" AND " + w for w in where)
 
 
 def changes(

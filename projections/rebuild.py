@@ -91,9 +91,12 @@ def rebuild(
                     on_progress(events)
             for proc in procs:
                 proc.join()
+        with psycopg.connect(conninfo, autocommit=True) as ctl:
+            # Statistics, and the visibility map: list pages are answered from the list indexes
+            # alone only where heap pages are marked all-visible (migration 0008). Before the
+            # indexes exist, so that VACUUM has none to visit.
+            ctl.execute(sql.SQL("VACUUM (ANALYZE) {}").format(store.slot_table(target)))
         _create_indexes(conninfo, target)
-        writer.execute(sql.SQL("ANALYZE {}").format(store.slot_table(target)))
-        writer.commit()
         position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
         with writer.transaction():
             now_live, _ = store.lock_state(writer)
