@@ -28,19 +28,25 @@ async def get_read_pool(request: Request) -> AsyncConnectionPool[Any]:
     return pool
 
 
-async def uscc_path(uscc: Annotated[str, Path(description="18-character USCC (GB 32100-2015)")]) -> str:
+UsccPath = Annotated[str, Path(description="18-character USCC (GB 32100-2015)")]
+KnownAtQuery = Annotated[
+    datetime | None,
+    Query(description="recorded-time cut-off (ISO 8601); without a zone, China Standard Time; default now"),
+]
+
+
+async def uscc_path(uscc: UsccPath) -> str:
     return normalise_uscc(uscc)
 
 
-async def known_at_query(
-    known_at: Annotated[
-        datetime | None,
-        Query(description="recorded-time cut-off (ISO 8601); without a zone, China Standard Time; default now"),
-    ] = None,
-) -> datetime | None:
+def in_china_if_naive(known_at: datetime | None) -> datetime | None:
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=CHINA)
     return known_at
+
+
+async def known_at_query(known_at: KnownAtQuery = None) -> datetime | None:
+    return in_china_if_naive(known_at)
 
 
 # Free-text query parameters: no C0 control character but tab and newline (PostgreSQL text
@@ -48,6 +54,5 @@ async def known_at_query(
 PLAIN_TEXT = r"^[^\x00-\x08\x0B-\x1F]*$"
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-ReadPoolDep = Annotated[AsyncConnectionPool, Depends(get_read_pool)]
 UsccDep = Annotated[str, Depends(uscc_path)]
 KnownAtDep = Annotated[datetime | None, Depends(known_at_query)]
