@@ -8,9 +8,9 @@
 --                members, found by the dates, and `changes`;
 --   _list_order  btree (kind, uscc, subject, fingerprint) INCLUDE the ranges: the pages of large
 --                answers in USCC order, which stop after `limit` members.
--- projections/lists.py asks the GiST index first how many members there are (at most
--- SPARSE + 1) and walks the btree only for large answers. A new list kind needs a migration
--- that widens both predicates (tests/integration/test_list_indexes.py checks them).
+-- projections/lists.py seeks a page in the head of the btree, then among the GiST hits of a
+-- sparse answer, then by walking the btree to the end. A new list kind needs a migration that
+-- widens both predicates (tests/integration/test_list_pages.py checks them).
 CREATE OR REPLACE FUNCTION projection_index_statements(slot text) RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
     SELECT format(d, 'projection_items_' || slot || n, 'projection_items_' || slot)
     FROM (VALUES
@@ -28,18 +28,26 @@ CREATE OR REPLACE FUNCTION projection_index_statements(slot text) RETURNS SETOF 
     ORDER BY k
 $$;
 
--- Every index of the slot, as the catalogue lists them: no second list of names to keep in step.
+-- The slot's indexes as the catalogue knows them (no second list of names to keep in step);
+-- those behind a constraint stay.
 CREATE OR REPLACE FUNCTION projection_drop_indexes(slot text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE s text;
+DECLARE i regclass;
 BEGIN
-    FOR s IN SELECT indexname FROM pg_indexes
-             WHERE schemaname = current_schema() AND tablename = 'projection_items_' || slot LOOP
-        EXECUTE format('DROP INDEX %I', s);
+    FOR i IN SELECT x.indexrelid::regclass FROM pg_index x
+             WHERE x.indrelid = ('projection_items_' || slot)::regclass
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) LOOP
+        EXECUTE format('DROP INDEX %s', i);
     END LOOP;
 END $$;
 
--- Only the two list indexes change: the others stay (a migration holds the table's lock).
--- Until a rebuild or autovacuum VACUUMs a slot, index-only scans still visit the heap.
-DROP INDEX IF EXISTS projection_items_a_list, projection_items_a_list_order,
-                     projection_items_b_list, projection_items_b_list_order;
+-- The new list indexes are built beside the old ones (CREATE INDEX blocks the projector's
+-- writes, not readers; renaming an index takes a SHARE UPDATE EXCLUSIVE lock, which readers
+-- pass), and the old ones dropped last: readers wait only for that, at the very end.
+ALTER INDEX IF EXISTS projection_items_a_list RENAME TO projection_items_a_list_0007;
+ALTER INDEX IF EXISTS projection_items_a_list_order RENAME TO projection_items_a_list_order_0007;
+ALTER INDEX IF EXISTS projection_items_b_list RENAME TO projection_items_b_list_0007;
+ALTER INDEX IF EXISTS projection_items_b_list_order RENAME TO projection_items_b_list_order_0007;
 DO $$ BEGIN PERFORM projection_create_indexes('a'); PERFORM projection_create_indexes('b'); END $$;
+DROP INDEX IF EXISTS projection_items_a_list_0007, projection_items_a_list_order_0007,
+           projection_items_b_list_0007, projection_items_b_list_order_0007;
+-- Until a rebuild or autovacuum VACUUMs a slot, its index-only scans still visit the heap.

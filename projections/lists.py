@@ -59,15 +59,15 @@ def members(
     limit: int = 100,
 ) -> dict[str, Any]:
     kind = LISTS[list_name]
-    narrow = _narrowing(kind, sector=sector, district=district)
+    narrow, probes = _narrowing(kind, sector=sector, district=district)
     params: dict[str, Any] = {
         "kind": kind,
         "as_of": as_of,
         "known_at": known_at,
         "limit": limit + 1,
-        # A sector or district condition costs an index probe per row: a window of such probes
-        # that falls short would cost more than it saves, so those pages start from the hits.
-        "window": 0 if narrow else WINDOW,
+        # A condition on the enterprise's other rows costs an index probe per row: a window of
+        # such probes that falls short would cost more than it saves, so those start from the hits.
+        "window": 0 if probes else WINDOW,
         "sparse": SPARSE,
         "sector": sector,
         "district": district,
@@ -108,7 +108,7 @@ def members(
     }
 
 
-def _members_query(narrow: str, cursor: str) -> str:
+def _members_query(narrow: str, after: str) -> str:
     """One statement, three ways to the page, each tried only when the one before fails (lazy
     CTEs and one-time filters):
     head  the first WINDOW rows of the list in USCC order hold a whole page (large answers);
@@ -118,7 +118,7 @@ def _members_query(narrow: str, cursor: str) -> str:
     return (
         "WITH head AS MATERIALIZED (SELECT s.uscc, s.subject, s.fingerprint, s.effective FROM ("
         "SELECT i.uscc, i.subject, i.fingerprint, i.effective, i.recorded FROM projection_items i "
-        "WHERE i.kind = %(kind)s" + cursor.format(a="i") + " "
+        "WHERE i.kind = %(kind)s" + after.format(a="i") + " "
         "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(window)s) s "
         "WHERE " + AT.format(a="s") + narrow.format(a="s") + " "
         "ORDER BY s.uscc, s.subject, s.fingerprint LIMIT %(limit)s), "
@@ -130,14 +130,14 @@ def _members_query(narrow: str, cursor: str) -> str:
         "(SELECT * FROM head WHERE (SELECT way FROM way) = 'head') "
         "UNION ALL "
         "(SELECT h.uscc, h.subject, h.fingerprint, h.effective FROM hits h "
-        "WHERE (SELECT way FROM way) = 'hits'" + narrow.format(a="h") + cursor.format(a="h") + " "
+        "WHERE (SELECT way FROM way) = 'hits'" + narrow.format(a="h") + after.format(a="h") + " "
         "ORDER BY h.uscc, h.subject, h.fingerprint LIMIT %(limit)s) "
         "UNION ALL "
         "(SELECT i.uscc, i.subject, i.fingerprint, i.effective FROM projection_items i "
         "WHERE (SELECT way FROM way) = 'walk' AND i.kind = %(kind)s AND "
         + AT.format(a="i")
         + narrow.format(a="i")
-        + cursor.format(a="i")
+        + after.format(a="i")
         + " "
         "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(limit)s)) "
         "SELECT p.uscc, p.subject, p.fingerprint, lower(p.effective), upper(p.effective), r.body::text, b.name, b.district "
@@ -150,8 +150,9 @@ def _members_query(narrow: str, cursor: str) -> str:
     )
 
 
-def _narrowing(kind: str, *, sector: str | None, district: str | None) -> str:
-    """The sector and district conditions on a candidate row aliased {a}."""
+def _narrowing(kind: str, *, sector: str | None, district: str | None) -> tuple[str, bool]:
+    """The sector and district conditions on a candidate row aliased {a}, and whether they probe
+    the enterprise's other rows."""
     where = []
     if sector and kind == "key_sector_list":
         where.append("{a}.subject = %(sector)s")
@@ -165,7 +166,8 @@ def _narrowing(kind: str, *, sector: str | None, district: str | None) -> str:
             "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = {a}.uscc AND b.kind = 'basic_info' "
             "AND b.district = %(district)s AND " + AT.format(a="b") + ")"
         )
-    return "".join(" AND " + w for w in where)
+    probes = bool(district) or (bool(sector) and kind != "key_sector_list")
+    return "".join(" AND " + w for w in where), probes
 
 
 def changes(

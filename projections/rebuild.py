@@ -4,7 +4,8 @@
 2. In one REPEATABLE READ snapshot, the whole log up to its head is read enterprise by
    enterprise; each enterprise's full bitemporal history of rows is computed in memory by the
    same `timeline.evolve` the runner uses, and COPYed, closed ranges included.
-3. Indexes are built (two at a time), the slot analysed, and the log written meanwhile is applied page by page.
+3. The slot is VACUUMed and analysed, its indexes built (two at a time), and the log written
+   meanwhile applied page by page.
 4. Under the state lock: the last pages are applied, the view `projection_items` is pointed at
    the new slot and the position saved, in one transaction. Readers never wait for the build
    and see either the old or the new slot, never a mix. The old slot is then emptied.
@@ -91,11 +92,7 @@ def rebuild(
                     on_progress(events)
             for proc in procs:
                 proc.join()
-        with psycopg.connect(conninfo, autocommit=True) as ctl:
-            # Statistics, and the visibility map: list pages are answered from the list indexes
-            # alone only where heap pages are marked all-visible (migration 0008). Before the
-            # indexes exist, so that VACUUM has none to visit.
-            ctl.execute(sql.SQL("VACUUM (ANALYZE) {}").format(store.slot_table(target)))
+        _vacuum_analyse(conninfo, target)
         _create_indexes(conninfo, target)
         position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
         with writer.transaction():
@@ -115,6 +112,14 @@ def rebuild(
         except psycopg.errors.LockNotAvailable:
             pass  # a long reader still on the old slot; the next rebuild empties it
     return RebuildReport(target, events, rows, position)
+
+
+def _vacuum_analyse(conninfo: str, slot: str) -> None:
+    """Statistics, and the visibility map: list pages are answered from the list indexes alone
+    only where heap pages are all-visible (migration 0008). Run before the indexes exist, so
+    that VACUUM has none to visit."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(store.slot_table(slot)))
 
 
 def _create_indexes(conninfo: str, slot: str) -> None:
