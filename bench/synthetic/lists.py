@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bench.synthetic.base import _Enterprise, _GeneratorBase
-from bench.synthetic.dates import _year
 from bench.synthetic.catalogue import _ABNORMAL_REMOVAL
+from bench.synthetic.dates import _year
 
 
 class _Lists(_GeneratorBase):

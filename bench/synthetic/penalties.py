@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench.synthetic.base import _Enterprise, _GeneratorBase
-from bench.synthetic.dates import LAST_DAY, _add_years, _iso
 from bench.synthetic.catalogue import _VIOLATIONS
+from bench.synthetic.dates import LAST_DAY, _add_years, _iso
 from bench.synthetic.reference import CITY_AUTHORITY, NO_EARLY_STOP
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bench.synthetic.base import _Enterprise, _GeneratorBase
-from bench.synthetic.dates import FIRST_DAY, LAST_DAY, _add_years, _iso
 from bench.synthetic.catalogue import _PERMIT_CATEGORIES
+from bench.synthetic.dates import FIRST_DAY, LAST_DAY, _add_years, _iso
 from bench.synthetic.reference import CITY_AUTHORITY
 from domain.identifiers import TIANJIN_DISTRICTS
 

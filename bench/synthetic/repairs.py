@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench.synthetic.base import _Enterprise
-from bench.synthetic.dates import _add_years
 from bench.synthetic.catalogue import _ABNORMAL_REMOVAL
+from bench.synthetic.dates import _add_years
 from bench.synthetic.lists import _Lists
 from bench.synthetic.reference import LOWER_AMOUNT_FINE, NO_EARLY_STOP
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench.synthetic.base import _Enterprise
-from bench.synthetic.dates import _year
 from bench.synthetic.catalogue import _COMMITMENT_MATTERS, _COMMITMENT_TEXT, _INSPECTION_ITEMS
+from bench.synthetic.dates import _year
 from bench.synthetic.lists import _Lists
 
 
