@@ -328,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.resume:
             previous = json.loads((RESULTS / f"{args.scale}.json").read_text(encoding="utf-8"))
             kept = previous["figures"]
-            facts.update({k: previous[k] for k in ("records", "events", "server", "import_workers") if k in previous})
+            keep = ("records", "events", "server", "import_workers", "import_runs")
+            facts.update({k: previous[k] for k in keep if k in previous})
             facts["resumed"] = f"reads and HTTP measured again after a run that completed {previous['completed']!r}"
             kept_wall = float(previous.get("wall_s", 0))
             server, events = existing_server(DATABASE), int(previous["events"])
@@ -409,8 +410,8 @@ def results_of(
         "scale": args.scale,
         "enterprises": args.enterprises or SCALES[args.scale][0],
         **facts,
-        "runs": args.runs,
-        "import_runs": args.import_runs or args.runs,
+        "runs": args.runs,  # of the figures measured last; each figure says its own
+        "import_runs": facts.get("import_runs", args.import_runs or args.runs),
         "import_workers": facts.get("import_workers", args.import_workers),
         "load": {"connections": args.connections, "duration_s": args.duration, "generator": LoadResult.generator()},
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
