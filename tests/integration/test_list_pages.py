@@ -109,3 +109,17 @@ def test_both_list_indexes_cover_every_list_kind(runtime: Runtime) -> None:
     for definition in definitions:
         for kind in lists.LISTS.values():
             assert f"'{kind}'" in definition, (kind, definition)
+
+
+def test_autovacuum_visits_each_slot_after_one_per_cent_new_rows(runtime: Runtime) -> None:
+    """List pages are index-only where heap pages are all-visible; the projector's rows become so
+    when autovacuum visits (migration 0008)."""
+    with runtime.server.connect() as conn:
+        options = dict(
+            conn.execute(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('projection_items_a', 'projection_items_b')"
+            ).fetchall()
+        )
+    assert options == {
+        t: ["autovacuum_vacuum_insert_scale_factor=0.01"] for t in ("projection_items_a", "projection_items_b")
+    }
