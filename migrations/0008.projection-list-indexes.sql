@@ -50,9 +50,9 @@ ALTER INDEX IF EXISTS projection_items_b_list_order RENAME TO projection_items_b
 DO $$ BEGIN PERFORM projection_create_indexes('a'); PERFORM projection_create_indexes('b'); END $$;
 DROP INDEX IF EXISTS projection_items_a_list_0007, projection_items_a_list_order_0007,
            projection_items_b_list_0007, projection_items_b_list_order_0007;
--- Until a rebuild or autovacuum VACUUMs a slot, its index-only scans still visit the heap.
--- The projector's rows reach the visibility map only when autovacuum visits the slot: after
--- 20 % new rows by default, 1 % here (it skips the pages already all-visible, so a visit to a
--- large slot is cheap), so that list pages stay index-only while the projector writes.
+-- Index-only scans skip the heap only on pages a VACUUM marked all-visible: the rebuild
+-- VACUUMs its slot, and autovacuum visits a slot after 1 % new rows here instead of 20 % (it
+-- skips the pages already all-visible, so a visit to a large slot is cheap), so that list pages
+-- stay index-only while the projector writes.
 ALTER TABLE projection_items_a SET (autovacuum_vacuum_insert_scale_factor = 0.01);
 ALTER TABLE projection_items_b SET (autovacuum_vacuum_insert_scale_factor = 0.01);
