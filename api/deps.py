@@ -6,15 +6,20 @@ one hand-off per dependency per request, which cost more than the public view's 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Query, Request
-from psycopg_pool import AsyncConnectionPool
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from api.batching import Batcher
 from domain.identifiers import normalise_uscc
 from ledger.clock import CHINA
 from ledger.runtime import Runtime
+from projections.items import Item
+
+T = TypeVar("T")
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -22,13 +27,28 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_read_pool(request: Request) -> AsyncConnectionPool[Any]:
-    """Pooled asyncio connections to the read models (opened by the app's lifespan)."""
-    pool: AsyncConnectionPool[Any] = request.app.state.read_pool
-    return pool
+def get_public_items(request: Request) -> Batcher[tuple[str, date, datetime], list[Item] | None]:
+    """The worker's batched read-model lookups of public views (made by the app's lifespan):
+    (uscc, as_of, known_at) → the items then, or None if the enterprise was unknown."""
+    lookups: Batcher[tuple[str, date, datetime], list[Item] | None] = request.app.state.public_items
+    return lookups
+
+
+def query_value(request: Request, name: str, adapter: TypeAdapter[T]) -> T | None:
+    """Query parameter `name` validated by `adapter` as FastAPI validates a declared one (the
+    last value if repeated; an invalid one a 422 naming it, with pydantic's reason), for a route
+    that reads its own parameters; None when absent."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("query", name)} for e in exc.errors(include_url=False)]) from None
 
 
 UsccPath = Annotated[str, Path(description="18-character USCC (GB 32100-2015)")]
+AsOfQuery = Annotated[date | None, Query(description="effective date (YYYY-MM-DD); default today in Asia/Shanghai")]
 KnownAtQuery = Annotated[
     datetime | None,
     Query(description="recorded-time cut-off (ISO 8601); without a zone, China Standard Time; default now"),

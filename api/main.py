@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -14,10 +15,13 @@ from pydantic import TypeAdapter
 
 from api import errors
 from api.auth import optional_principal
+from api.batching import Batcher
 from api.limits import BodySizeLimit
 from api.routes import enterprises, health, lists, public, records, rules, search
 from domain.records import Record
 from ledger.runtime import Runtime
+from projections import store
+from projections.items import Item
 
 
 def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
@@ -37,7 +41,12 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
             open=False,
         )
         await read_pool.open()
-        app.state.read_pool = read_pool
+
+        async def public_items(lookups: Sequence[tuple[str, date, datetime]]) -> list[list[Item] | None]:
+            async with read_pool.connection() as conn:
+                return await store.items_at_many_async(conn, lookups)
+
+        app.state.public_items = Batcher(public_items)
         # What exists now lives as long as the process: kept out of the garbage collector's full
         # passes, which otherwise walk every route, schema and rule each time (tens of ms added
         # to every request waiting behind one).

@@ -196,10 +196,27 @@ def items_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) 
     return _items(conn.execute(ITEMS_AT, (uscc, known_at, as_of)).fetchall())
 
 
-async def items_at_async(conn: AsyncConnection[Any], uscc: str, as_of: date, known_at: datetime) -> list[Item] | None:
-    """`items_at` on an asyncio connection (the HTTP server's public view)."""
-    cursor = await conn.execute(ITEMS_AT, (uscc, known_at, as_of))
-    return _items(await cursor.fetchall())
+ITEMS_AT_MANY = (
+    "SELECT q.n, i.kind, i.subject, lower(i.effective), upper(i.effective), i.body::text "
+    "FROM unnest(%s::text[], %s::timestamptz[], %s::date[]) WITH ORDINALITY AS q(uscc, known_at, as_of, n) "
+    "JOIN projection_items i ON i.uscc = q.uscc AND i.recorded @> q.known_at AND i.effective @> q.as_of"
+)
+# ITEMS_AT for several keys in one statement (the HTTP server's public views, batched by
+# `api.batching`): a nested loop of (uscc, kind) index lookups, each row numbered by its key.
+
+
+async def items_at_many_async(
+    conn: AsyncConnection[Any], lookups: Sequence[tuple[str, date, datetime]]
+) -> list[list[Item] | None]:
+    """`items_at` of each (uscc, as_of, known_at), in one statement on an asyncio connection."""
+    if not lookups:
+        return []
+    usccs, days, moments = zip(*lookups, strict=True)
+    cursor = await conn.execute(ITEMS_AT_MANY, (list(usccs), list(moments), list(days)))
+    rows: list[list[tuple]] = [[] for _ in lookups]
+    for n, *row in await cursor.fetchall():
+        rows[n - 1].append(tuple(row))
+    return [_items(r) for r in rows]
 
 
 def _items(rows: Sequence[tuple]) -> list[Item] | None:

@@ -71,14 +71,11 @@ def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item
 
 
 def from_read_model(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
-    return _stored_view(uscc, as_of, known_at, store.items_at(conn, uscc, as_of, known_at))
+    return from_stored_items(uscc, as_of, known_at, store.items_at(conn, uscc, as_of, known_at))
 
 
-async def from_read_model_async(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
-    return _stored_view(uscc, as_of, known_at, await store.items_at_async(conn, uscc, as_of, known_at))
-
-
-def _stored_view(uscc: str, as_of: date, known_at: datetime, items: list[Item] | None) -> dict[str, Any]:
+def from_stored_items(uscc: str, as_of: date, known_at: datetime, items: list[Item] | None) -> dict[str, Any]:
+    """The view of the items the read model holds (`store.items_at` or a batch of them)."""
     if items is None:  # the read model holds no row of the enterprise then
         raise EnterpriseNotFoundError(uscc)
     return public_view(uscc, as_of, known_at, items)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import PLAIN_TEXT, KnownAtDep, RuntimeDep
+from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep
 from api.errors import InvalidInputError, NotFoundError
 from api.limits import PageSizeDep
-from api.routes.public import AsOf, moments
+from api.routes.public import moments
 from domain.consistency import Problem
 from projections import lists
 
@@ -29,7 +29,7 @@ def _known(list_name: str) -> str:
 def list_members(
     list_name: ListName,
     runtime: RuntimeDep,
-    as_of: AsOf = None,
+    as_of: AsOfQuery = None,
     known_at: KnownAtDep = None,
     sector: Annotated[
         str | None, Query(pattern=PLAIN_TEXT, description="food_production, special_food or special_equipment")

@@ -219,3 +219,43 @@ def test_an_enterprise_leaves_the_key_sector_list_when_deregistered(client: Test
     basic = view(client, uscc, "2024-09-02")["basic"]
     assert (basic["status"], basic["status_since"]) == ("deregistered", "2024-09-02")
     assert view(client, uscc, "2024-09-02", known_at=before)["basic"]["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "reason"),
+    [
+        ("as_of=2024-13-01", "as_of", "month value is outside expected range"),
+        ("as_of=", "as_of", "input is too short"),
+        ("known_at=yesterday", "known_at", "valid datetime"),
+        ("source=bogus", "source", "Input should be 'read-model' or 'replay'"),
+    ],
+)
+def test_a_bad_public_view_parameter_is_a_422_naming_it_with_the_reason(
+    client: TestClient, ledger: Callable[..., str], query: str, field: str, reason: str
+) -> None:
+    """The route reads its own parameters (docs/performance.md, "HTTP"): the same answers as
+    FastAPI gives for declared ones."""
+    uscc = enterprise(ledger, 970)
+    response = client.get(f"/v1/enterprises/{uscc}/public-view?{query}")
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == field and reason in error["reason"], error
+
+
+def test_a_repeated_public_view_parameter_counts_by_its_last_value(
+    client: TestClient, ledger: Callable[..., str]
+) -> None:
+    uscc = enterprise(ledger, 971)
+    response = client.get(f"/v1/enterprises/{uscc}/public-view?as_of=2019-01-01&as_of=2024-06-01")
+    assert response.status_code == 200 and response.json()["as_of"] == "2024-06-01"
+
+
+def test_the_public_view_parameters_are_published_in_the_openapi_document(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/enterprises/{uscc}/public-view"]["get"]
+    params = {(p["name"], p["in"], p["required"]) for p in operation["parameters"]}
+    assert params == {
+        ("uscc", "path", True),
+        ("as_of", "query", False),
+        ("known_at", "query", False),
+        ("source", "query", False),
+    }

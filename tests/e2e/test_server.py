@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import httpx
 
@@ -66,3 +68,26 @@ def test_the_server_runs_with_several_workers(clean_db: Server) -> None:
         answers = [client.get("/v1/ping").json() for _ in range(20)]
         assert answers == [{"pong": True}] * 20
         assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_public_views_asked_concurrently_answer_as_they_do_one_at_a_time(clean_db: Server, tokens: TokenStore) -> None:
+    """Each server worker sends the read-model lookups of concurrent public views to PostgreSQL
+    in one statement (api.batching): each answer must still be its own request's."""
+    licensing = {"Authorization": f"Bearer {tokens.create('TJ-LIC', 'officer')[1]}"}
+    with serving(clean_db, "--workers", "2") as base, httpx.Client(base_url=base, timeout=60) as client:
+        posted = client.post("/v1/records", json=[registered(u) for u in ENTERPRISES], headers=licensing)
+        assert posted.json()["summary"]["recorded"] == len(ENTERPRISES)
+        deadline = time.monotonic() + 60
+        while client.get("/v1/status").json()["projection"]["lag"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        known_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")  # answers echo it: fixed, so comparable
+        paths = [
+            f"/v1/enterprises/{uscc}/public-view?as_of={day}&known_at={known_at}"
+            for uscc in [*ENTERPRISES, make_uscc(599)]
+            for day in ("2019-06-01", "2024-06-01")
+        ]
+        one_at_a_time = {p: (r.status_code, r.text) for p in paths for r in [client.get(p)]}
+        assert [status for status, _ in one_at_a_time.values()] == [200] * 2 * len(ENTERPRISES) + [404, 404]
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            answers = list(pool.map(lambda p: (p, client.get(p)), paths * 10))
+    assert all((r.status_code, r.text) == one_at_a_time[p] for p, r in answers)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
+import psycopg
 from psycopg import sql
 
 from domain.records import DATA_MODELS
 from ledger.intake import Author
 from ledger.runtime import Runtime
 from projections import store, view
+from projections.items import Item
 from tests.builders import make_uscc, penalty_decided, permit_granted, registered
 
 EVERYTHING = frozenset(DATA_MODELS)
@@ -60,3 +63,51 @@ def test_the_public_view_query_is_prepared_and_its_generic_plan_finds_the_enterp
         )
     assert [s for s in prepared if "projection_items" in s]
     assert "_by_enterprise" in plan and "_list" not in plan, plan
+
+
+def test_a_batch_of_public_view_lookups_finds_for_each_key_what_a_single_lookup_finds(runtime: Runtime) -> None:
+    """The HTTP server's batched lookups (store.ITEMS_AT_MANY) against `items_at`, key by key:
+    several enterprises, dates before and after their records, an unknown USCC, a repeated key,
+    and a `known_at` before anything was recorded."""
+    known = [make_uscc(903), make_uscc(904)]
+    runtime.intake.submit([registered(u) for u in known] + [permit_granted(known[0])], author=_author("TJ-LIC"))
+    runtime.intake.submit([penalty_decided(known[1], data={"fine_yuan": "80000.00"})], author=_author("TJ-ENF"))
+    runtime.projector.catch_up()
+    now, long_ago = datetime.now(UTC), datetime(2000, 1, 1, tzinfo=UTC)
+    keys = [
+        (uscc, day, moment)
+        for uscc in [*known, make_uscc(905), known[0]]
+        for day in (date(2019, 1, 1), date(2024, 6, 1), date(2030, 1, 1))
+        for moment in (now, long_ago)
+    ]
+
+    async def batched() -> list[list[Item] | None]:
+        async with await psycopg.AsyncConnection.connect(runtime.server.conninfo, autocommit=True) as conn:
+            return await store.items_at_many_async(conn, keys)
+
+    def in_order(found: list[Item] | None) -> list[Item] | None:  # neither query orders rows: the view sorts
+        return None if found is None else sorted(found, key=repr)
+
+    with runtime.server.connect() as conn:
+        single = [in_order(store.items_at(conn, u, d, m)) for u, d, m in keys]
+    assert [in_order(found) for found in asyncio.run(batched())] == single
+    assert sum(s is not None for s in single) == 3 * 3  # the two known enterprises (one twice), as of now
+    assert any(s and len(s) > 2 for s in single)
+
+
+def test_the_batched_lookup_finds_each_enterprise_by_its_index_in_a_generic_plan(runtime: Runtime) -> None:
+    uscc = make_uscc(906)
+    runtime.intake.submit([registered(uscc)], author=_author("TJ-LIC"))
+    runtime.projector.catch_up()
+    with runtime.server.connect() as conn:
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute("SET enable_seqscan = off")  # a near-empty table: an index plan, not a scan
+        statement = store.ITEMS_AT_MANY.replace("%s", "$1", 1).replace("%s", "$2", 1).replace("%s", "$3")
+        conn.execute("PREPARE items_at_many AS " + statement)
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                sql.SQL("EXPLAIN EXECUTE items_at_many(ARRAY[{}], ARRAY[now()], ARRAY[DATE '2024-06-01'])").format(uscc)
+            )
+        )
+    assert "Nested Loop" in plan and "_by_enterprise" in plan and "_list" not in plan, plan
