@@ -24,8 +24,10 @@ class Batcher(Generic[K, V]):
     """`await batcher.one(key)` answers with `many(keys)[i]` for the key's place in its batch.
 
     One batch is in flight at a time, on the event loop of the worker that made the batcher.
-    If `many` raises, every lookup of that batch raises the same error, and the next batch is
-    tried afresh. A lookup whose request was cancelled meanwhile is skipped when answered."""
+    If `many` raises, every lookup of that batch and every lookup waiting then raises the same
+    error: with the database unreachable, waiters fail fast instead of queueing behind one pool
+    timeout per batch; the next lookup starts afresh. A lookup whose request was cancelled is
+    left out of the batches."""
 
     def __init__(self, many: Callable[[Sequence[K]], Awaitable[Sequence[V]]], max_batch: int = MAX_BATCH) -> None:
         self._many = many
@@ -44,16 +46,20 @@ class Batcher(Generic[K, V]):
     async def _send(self) -> None:
         try:
             while self._waiting:
+                self._waiting = [(key, answer) for key, answer in self._waiting if not answer.done()]
                 batch = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
+                if not batch:
+                    break
                 try:
                     values = await self._many([key for key, _ in batch])
                     if len(values) != len(batch):
                         raise RuntimeError(f"a batch of {len(batch)} lookups got {len(values)} answers")
                 except Exception as exc:
-                    for _, answer in batch:
+                    for _, answer in [*batch, *self._waiting]:
                         if not answer.done():
                             answer.set_exception(exc)
+                    self._waiting.clear()
                     continue
                 except BaseException:  # cancelled (the server stops): so are its waiters
                     for _, answer in [*batch, *self._waiting]:

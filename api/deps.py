@@ -7,7 +7,7 @@ one hand-off per dependency per request, which cost more than the public view's 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,8 +18,6 @@ from domain.identifiers import normalise_uscc
 from ledger.clock import CHINA
 from ledger.runtime import Runtime
 from projections.items import Item
-
-T = TypeVar("T")
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -34,17 +32,21 @@ def get_public_items(request: Request) -> Batcher[tuple[str, date, datetime], li
     return lookups
 
 
-def query_value(request: Request, name: str, adapter: TypeAdapter[T]) -> T | None:
-    """Query parameter `name` validated by `adapter` as FastAPI validates a declared one (the
-    last value if repeated; an invalid one a 422 naming it, with pydantic's reason), for a route
-    that reads its own parameters; None when absent."""
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        return adapter.validate_python(raw)
-    except ValidationError as exc:
-        raise RequestValidationError([{**e, "loc": ("query", name)} for e in exc.errors(include_url=False)]) from None
+def query_values(request: Request, **adapters: TypeAdapter[Any]) -> dict[str, Any]:
+    """Query parameters validated as FastAPI validates declared ones, for a route that reads
+    its own: each by its adapter (the last value if repeated; None if absent), and every
+    invalid one in one 422 naming each, with pydantic's reasons."""
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for name, adapter in adapters.items():
+        raw = request.query_params.get(name)
+        try:
+            values[name] = None if raw is None else adapter.validate_python(raw)
+        except ValidationError as exc:
+            errors += [{**e, "loc": ("query", name)} for e in exc.errors(include_url=False)]
+    if errors:
+        raise RequestValidationError(errors)
+    return values
 
 
 UsccPath = Annotated[str, Path(description="18-character USCC (GB 32100-2015)")]

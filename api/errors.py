@@ -146,7 +146,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PoolTimeout)
     def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
-        response = problem(503, "Busy", "too many concurrent writers; send the batch again: it is safe to repeat")
+        response = problem(
+            503, "Busy", "no database connection free in time; ask again (a batch of records: it is safe to repeat)"
+        )
         response.headers["Retry-After"] = "1"
         return response
 

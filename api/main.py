@@ -31,19 +31,21 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         app.state.runtime = runtime
         if runtime.settings.run_projector:
             runtime.projector.start()  # read models follow the log (issue 4); stopped by close()
-        # Read-model queries of the async routes: a query takes well under a millisecond,
-        # opening a connection (a new PostgreSQL backend) several.
+        # The public view's batched lookups: one batch in flight per worker needs one connection
+        # (kept open: opening one, a new PostgreSQL backend, takes several milliseconds); a
+        # second stands in while a broken one is replaced.
         read_pool = AsyncConnectionPool(
             runtime.server.conninfo,
             min_size=1,
-            max_size=runtime.settings.read_pool_size,
+            max_size=2,
             kwargs={"autocommit": True},
             open=False,
         )
         await read_pool.open()
 
         async def public_items(lookups: Sequence[tuple[str, date, datetime]]) -> list[list[Item] | None]:
-            async with read_pool.connection() as conn:
+            # A short wait: everyone waiting behind this batch fails with it (503, not a hang).
+            async with read_pool.connection(timeout=5.0) as conn:
                 return await store.items_at_many_async(conn, lookups)
 
         app.state.public_items = Batcher(public_items)

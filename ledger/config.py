@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         validation_alias="CREDIT_LEDGER_READ_POOL_SIZE",
-        description="read-model connections per pool; a server process has two (the public view's, asyncio, and the other reads')",
+        description="connections of the synchronous reads per process (the public view's batched lookups use one or two more)",
     )
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
-from api.deps import RuntimeDep, get_public_items, get_runtime, in_china_if_naive, query_value
+from api.deps import RuntimeDep, get_public_items, get_runtime, in_china_if_naive, query_values
 from domain.identifiers import normalise_uscc
 from ledger.clock import today_in_china
 from projections import view
@@ -64,6 +64,7 @@ PUBLIC_VIEW_PARAMETERS = [
     "/enterprises/{uscc}/public-view",
     response_model=dict[str, Any],
     openapi_extra={"parameters": PUBLIC_VIEW_PARAMETERS},
+    responses={422: {"description": "an invalid parameter or USCC (problem+json naming it)"}},
 )
 async def public_view(request: Request) -> Response:
     """What the publicity system shows for the enterprise on `as_of`, as the ledger knew it at
@@ -76,11 +77,10 @@ async def public_view(request: Request) -> Response:
     # 422 answers as FastAPI's, without FastAPI's per-request dependency machinery (which cost
     # more than the query); its read-model lookup batched with those of concurrent requests; its
     # answer serialised once, by orjson. The replay goes through the synchronous store.
-    code = normalise_uscc(request.path_params["uscc"])
-    as_of = query_value(request, "as_of", _AS_OF)
-    known_at = query_value(request, "known_at", _KNOWN_AT)
-    source = query_value(request, "source", _SOURCE) or "read-model"
-    day, moment = moments(as_of, in_china_if_naive(known_at))
+    params = query_values(request, as_of=_AS_OF, known_at=_KNOWN_AT, source=_SOURCE)
+    code = normalise_uscc(request.path_params["uscc"])  # after the query, as FastAPI would
+    source = params["source"] or "read-model"
+    day, moment = moments(params["as_of"], in_china_if_naive(params["known_at"]))
     if source == "replay":
         runtime = await get_runtime(request)
         calendar, reference = view.rule_context(runtime)

@@ -242,6 +242,12 @@ def test_a_bad_public_view_parameter_is_a_422_naming_it_with_the_reason(
     assert error["field"] == field and reason in error["reason"], error
 
 
+def test_every_bad_public_view_parameter_is_named_in_one_answer_before_the_uscc_is_judged(client: TestClient) -> None:
+    response = client.get("/v1/enterprises/NOT-A-USCC/public-view?as_of=x&known_at=y&source=z")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["as_of", "known_at", "source"]
+
+
 def test_a_repeated_public_view_parameter_counts_by_its_last_value(
     client: TestClient, ledger: Callable[..., str]
 ) -> None:
@@ -252,6 +258,7 @@ def test_a_repeated_public_view_parameter_counts_by_its_last_value(
 
 def test_the_public_view_parameters_are_published_in_the_openapi_document(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/v1/enterprises/{uscc}/public-view"]["get"]
+    assert set(operation["responses"]) == {"200", "422"}
     params = {(p["name"], p["in"], p["required"]) for p in operation["parameters"]}
     assert params == {
         ("uscc", "path", True),
