@@ -72,7 +72,8 @@ def test_the_server_runs_with_several_workers(clean_db: Server) -> None:
 
 def test_public_views_asked_concurrently_answer_as_they_do_one_at_a_time(clean_db: Server, tokens: TokenStore) -> None:
     """Each server worker sends the read-model lookups of concurrent public views to PostgreSQL
-    in one statement (api.batching): each answer must still be its own request's."""
+    in one statement (api.batching): each answer must still be its own request's. (A check of
+    correctness under concurrency, not that batches form: tests/unit/test_batching.py.)"""
     licensing = {"Authorization": f"Bearer {tokens.create('TJ-LIC', 'officer')[1]}"}
     with serving(clean_db, "--workers", "2") as base, httpx.Client(base_url=base, timeout=60) as client:
         posted = client.post("/v1/records", json=[registered(u) for u in ENTERPRISES], headers=licensing)
