@@ -214,8 +214,8 @@ async def items_at_many_async(
     usccs, days, moments = zip(*lookups, strict=True)
     cursor = await conn.execute(ITEMS_AT_MANY, (list(usccs), list(moments), list(days)))
     rows: list[list[tuple]] = [[] for _ in lookups]
-    for n, *row in await cursor.fetchall():
-        rows[n - 1].append(tuple(row))
+    for row in await cursor.fetchall():
+        rows[row[0] - 1].append(row[1:])
     return [_items(r) for r in rows]
 
 

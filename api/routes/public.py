@@ -10,7 +10,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
-from api.deps import RuntimeDep, get_public_items, get_runtime, in_china_if_naive, query_values
+from api.deps import (
+    AsOfQuery,
+    KnownAtQuery,
+    RuntimeDep,
+    UsccPath,
+    get_public_items,
+    get_runtime,
+    in_china_if_naive,
+    query_values,
+)
 from domain.identifiers import normalise_uscc
 from ledger.clock import today_in_china
 from projections import view
@@ -25,6 +34,12 @@ def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, dateti
 Source = Literal["read-model", "replay"]
 _AS_OF, _KNOWN_AT, _SOURCE = TypeAdapter(date), TypeAdapter(datetime), TypeAdapter(Source)
 
+
+def _description(parameter: Any) -> str:
+    """The description of an `Annotated[..., Query(...)]` parameter shared with other routes."""
+    return str(get_args(parameter)[1].description)
+
+
 # The route reads its parameters itself (see below), so FastAPI cannot describe them: they are
 # declared here, as FastAPI would declare `uscc: str` and the three optional query parameters.
 PUBLIC_VIEW_PARAMETERS = [
@@ -32,21 +47,21 @@ PUBLIC_VIEW_PARAMETERS = [
         "name": "uscc",
         "in": "path",
         "required": True,
-        "description": "18-character USCC (GB 32100-2015)",
+        "description": _description(UsccPath),
         "schema": {"type": "string"},
     },
     {
         "name": "as_of",
         "in": "query",
         "required": False,
-        "description": "effective date (YYYY-MM-DD); default today in Asia/Shanghai",
+        "description": _description(AsOfQuery),
         "schema": {"type": "string", "format": "date"},
     },
     {
         "name": "known_at",
         "in": "query",
         "required": False,
-        "description": "recorded-time cut-off (ISO 8601); without a zone, China Standard Time; default now",
+        "description": _description(KnownAtQuery),
         "schema": {"type": "string", "format": "date-time"},
     },
     {

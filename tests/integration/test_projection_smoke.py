@@ -16,6 +16,11 @@ from tests.builders import make_uscc, penalty_decided, permit_granted, registere
 EVERYTHING = frozenset(DATA_MODELS)
 
 
+def _numbered(statement: str) -> str:
+    """A three-parameter psycopg statement with PostgreSQL's $1..$3, to PREPARE by hand."""
+    return statement.replace("%s", "$1", 1).replace("%s", "$2", 1).replace("%s", "$3")
+
+
 def _author(dept: str) -> Author:
     return Author(dept, "officer-1", EVERYTHING)
 
@@ -55,9 +60,7 @@ def test_the_public_view_query_is_prepared_and_its_generic_plan_finds_the_enterp
         prepared = [s for (s,) in conn.execute("SELECT statement FROM pg_prepared_statements")]
         conn.execute("SET plan_cache_mode = force_generic_plan")
         conn.execute("SET enable_seqscan = off")  # a near-empty table: an index plan, not a scan
-        conn.execute(
-            "PREPARE items_at AS " + store.ITEMS_AT.replace("%s", "$1", 1).replace("%s", "$2", 1).replace("%s", "$3")
-        )
+        conn.execute("PREPARE items_at AS " + _numbered(store.ITEMS_AT))
         plan = "\n".join(
             r[0] for r in conn.execute(sql.SQL("EXPLAIN EXECUTE items_at({}, now(), '2024-06-01')").format(uscc))
         )
@@ -113,8 +116,7 @@ def test_the_batched_lookup_finds_each_enterprise_by_its_index_in_a_generic_plan
         )
         conn.execute(sql.SQL("ANALYZE {}").format(slot))
         conn.execute("SET plan_cache_mode = force_generic_plan")
-        statement = store.ITEMS_AT_MANY.replace("%s", "$1", 1).replace("%s", "$2", 1).replace("%s", "$3")
-        conn.execute("PREPARE items_at_many AS " + statement)
+        conn.execute("PREPARE items_at_many AS " + _numbered(store.ITEMS_AT_MANY))
         plan = "\n".join(
             r[0]
             for r in conn.execute(
