@@ -75,10 +75,12 @@ def import_(
 
 
 def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int, workers: int = 1) -> None:
+    from ledger import gc_policy
     from ledger.bulk_parallel import import_with
     from ledger.runtime import Runtime
 
     runtime = Runtime.open()  # also keeps an embedded server up for the workers
+    gc_policy.for_bulk_work()  # with --workers 1 this process does the work
     try:
         with report.open("w", encoding="utf-8") as out, byte_progress() as progress:
             task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)

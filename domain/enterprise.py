@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -132,6 +133,7 @@ class Enterprise(Aggregate):
         self.history: list[Fact] = []
 
     @staticmethod
+    @lru_cache(maxsize=65_536)  # asked several times per record on intake; a SHA-1 each time
     def create_id(uscc: str) -> UUID:
         """Deterministic: two writers registering one USCC collide instead of duplicating."""
         return uuid5(ENTERPRISE_NAMESPACE, uscc)

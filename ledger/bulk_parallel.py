@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from domain.identifiers import InvalidUSCCError, normalise_uscc
+from ledger import gc_policy
 from ledger.bulk import AuthorFor, ImportSummary, batches, count_outcome, import_file, parse_batch
 from ledger.config import Settings
 from ledger.intake import Author
@@ -162,6 +163,7 @@ def _work(settings: Settings, inbox: Any, results: Any) -> None:
     runtime = None
     try:
         runtime = Runtime.open(settings)
+        gc_policy.for_bulk_work()
         while (share := inbox.get()) is not None:
             outcomes = runtime.intake.submit([r for _, r, _ in share], author=[a for _, _, a in share])
             results.put([(number, o.as_json()) for (number, _, _), o in zip(share, outcomes, strict=True)])

@@ -3,7 +3,9 @@
 `repository.get` costs a round trip per aggregate; a batch of 500 records about 400
 enterprises would spend most of its time waiting on those. Here one query fetches every
 event of the given enterprises and each aggregate is rebuilt with the library's own
-mapper and `project_aggregate`, exactly as the repository does.
+mapper and each event's `mutate`, as the repository does. (Not through the library's
+`project_aggregate`: it asserts a runtime-checkable Protocol per event, which on Python 3.11
+costs more than the event's mutation; every event here is one of ours.)
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
 
 from domain.enterprise import Enterprise
@@ -40,7 +41,10 @@ def load_enterprises(ledger: Ledger, ids: Iterable[UUID]) -> dict[UUID, Enterpri
             events.setdefault(row["originator_id"], []).append(ledger.mapper.to_domain_event(stored))
     loaded: dict[UUID, Enterprise] = {}
     for enterprise_id, domain_events in events.items():
-        enterprise = project_aggregate(None, domain_events)  # type: ignore[arg-type]
+        enterprise = None
+        for event in domain_events:
+            assert isinstance(event, Enterprise.Recorded)
+            enterprise = event.mutate(enterprise)
         assert isinstance(enterprise, Enterprise)
         loaded[enterprise_id] = enterprise
     return loaded

@@ -31,6 +31,7 @@ from psycopg import sql
 
 from domain.calendar import WorkingCalendar
 from domain.rules.reference import ReferenceData
+from ledger import gc_policy
 from projections import store
 from projections.runner import PAGE, derive, failure, project_page
 from projections.timeline import Changes
@@ -159,6 +160,7 @@ def _build_partition(
     """Worker process: the enterprises with hash(uscc) mod workers = k, read in the shared snapshot,
     their whole bitemporal history computed by `evolve` and COPYed into the new slot."""
     events = rows = 0
+    gc_policy.for_bulk_work()
     try:
         with psycopg.connect(conninfo) as reader, psycopg.connect(conninfo) as writer:
             reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
