@@ -133,7 +133,7 @@ class Enterprise(Aggregate):
         self.history: list[Fact] = []
 
     @staticmethod
-    @lru_cache(maxsize=65_536)  # asked several times per record on intake; a SHA-1 each time
+    @lru_cache(maxsize=4096)  # asked 2-3 times per record within one intake batch; a SHA-1 each
     def create_id(uscc: str) -> UUID:
         """Deterministic: two writers registering one USCC collide instead of duplicating."""
         return uuid5(ENTERPRISE_NAMESPACE, uscc)
