@@ -366,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.scale}: {facts['records']:,} records, {events:,} events, {args.runs} runs, {facts['wall_s']:.0f} s\n"
     )
     print(table({**kept, **{n: summary(values[n]) for n in FIGURES if n in values}}))
+    if LoadResult.generator() != "wrk":
+        print(
+            "\nwarning: no wrk on this machine: the HTTP figures come from a Python load generator, "
+            "which saturates before the server does (install wrk: apt-get install wrk)",
+            file=sys.stderr,
+        )
     print(f"\nwritten {path}", file=sys.stderr)
     return 0
 
