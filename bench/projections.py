@@ -32,6 +32,7 @@ from bench.common import (
     write_results,
 )
 from bench.generate import generate
+from bench.synthetic.reference import DISTRICTS, SECTORS
 from domain.records import DATA_MODELS
 from ledger.intake import Author
 from ledger.runtime import Runtime
@@ -103,8 +104,14 @@ def catch_up_rate(runtime: Runtime, events: int) -> float:
 def latencies(
     runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int
 ) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"public_view": [], "public_view_replay": [], "list_page": []}
+    out: dict[str, list[float]] = {
+        "public_view": [],
+        "public_view_replay": [],
+        "list_page": [],
+        "list_page_filtered": [],
+    }
     calendar, reference = view.rule_context(runtime)
+    conditions = random.Random(n)  # apart from `rng`: the other draws stay those of earlier runs
     with runtime.server.connect() as conn:
         for _ in range(n):
             uscc, known_at = rng.choice(usccs), rng.choice(recorded)
@@ -124,6 +131,16 @@ def latencies(
             t = time.perf_counter()
             lists.members(conn, rng.choice(list(lists.LISTS)), as_of, known_at, limit=100)
             out["list_page"].append(time.perf_counter() - t)
+            condition = conditions.choice(
+                [
+                    {"district": conditions.choice(DISTRICTS)},
+                    {"sector": conditions.choice(SECTORS)},
+                    {"district": conditions.choice(DISTRICTS), "sector": conditions.choice(SECTORS)},
+                ]
+            )
+            t = time.perf_counter()
+            lists.members(conn, conditions.choice(list(lists.LISTS)), as_of, known_at, limit=100, **condition)
+            out["list_page_filtered"].append(time.perf_counter() - t)
     return out
 
 

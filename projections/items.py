@@ -198,7 +198,40 @@ def items_of(history: Sequence[Fact], calendar: WorkingCalendar, reference: Refe
     items += _basic_and_status(facts)
     items += _permits(facts)
     items += _dated(facts)
+    items += facets(items)
     return sorted(set(items), key=_order)
+
+
+LIST_KINDS = ("key_sector_list", "abnormal_list", "serious_list", "exposure_board")
+
+
+def facets(items: Sequence[Item]) -> list[Item]:
+    """Each list row split by what a list page filters on, so that a page with a district or a
+    sector condition reads an index of its own instead of probing every candidate's other rows:
+    `<list kind>/district` over each stretch of the row that the enterprise's basic information
+    names one district, and `<list kind>/sector` (not the key-sector list itself, whose subject
+    is the sector) over each stretch that the enterprise is on the key-sector list for a sector.
+    The body names the facet's value and the list row (`member`: its fingerprint); the stored
+    row carries both in columns of their own (`store.as_tuple`, migration 0009)."""
+    districts = [(i.start, i.end, orjson.loads(i.body).get("district_code")) for i in items if i.kind == "basic_info"]
+    sectors = [(i.start, i.end, i.subject) for i in items if i.kind == "key_sector_list"]
+    out = []
+    for item in items:
+        if item.kind not in LIST_KINDS:
+            continue
+        dimensions = [("district", districts)] + ([("sector", sectors)] if item.kind != "key_sector_list" else [])
+        for name, stretches in dimensions:
+            for start, end, value in stretches:
+                lo = max(item.start or date.min, start or date.min)
+                hi = min(item.end or date.max, end or date.max)
+                if value is not None and lo < hi:
+                    body = canonical({"facet": value, "member": item.fingerprint})
+                    out.append(Item(f"{item.kind}/{name}", item.subject, _bound(lo), _bound(hi), body))
+    return out
+
+
+def _bound(day: date) -> date | None:
+    return None if day in (date.min, date.max) else day
 
 
 def _order(item: Item) -> tuple:

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from projections import store
+
 LISTS = {
     "key-sector": "key_sector_list",
     "abnormal": "abnormal_list",
@@ -59,9 +61,11 @@ def members(
     limit: int = 100,
 ) -> dict[str, Any]:
     kind = LISTS[list_name]
-    narrow, probes = _narrowing(kind, sector=sector, district=district)
+    rows, facet, narrow, probes = _source(kind, sector=sector, district=district, facets=facets_ready(conn))
     params: dict[str, Any] = {
         "kind": kind,
+        "rows": rows,
+        "facet": facet,
         "as_of": as_of,
         "known_at": known_at,
         "limit": limit + 1,
@@ -72,18 +76,19 @@ def members(
         "sector": sector,
         "district": district,
     }
+    key = "member" if facet is not None else "fingerprint"
     if cursor:
         params["c_uscc"], params["c_subject"], params["c_fp"] = decode_cursor(cursor)
-    after = " AND ({a}.uscc, {a}.subject, {a}.fingerprint) > (%(c_uscc)s, %(c_subject)s, %(c_fp)s)" if cursor else ""
-    rows = conn.execute(
-        _members_query(narrow, after),
+    after = " AND ({a}.uscc, {a}.subject, {a}.{k}) > (%(c_uscc)s, %(c_subject)s, %(c_fp)s)" if cursor else ""
+    found = conn.execute(
+        _members_query(narrow, after, key=key, faceted=facet is not None),
         params,
         prepare=False,  # custom plans: the partial indexes' predicates and the ranges need the values
     ).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(found) > limit
+    found = found[:limit]
     out = []
-    for uscc, subject, _, start, end, body, name, dist in rows:
+    for uscc, subject, _, start, end, body, name, dist in found:
         b = orjson.loads(body)
         out.append(
             {
@@ -98,7 +103,7 @@ def members(
                 **({"data": b["data"]} if "data" in b else {}),
             }
         )
-    next_cursor = encode_cursor((rows[-1][0], rows[-1][1], rows[-1][2])) if more and rows else None
+    next_cursor = encode_cursor((found[-1][0], found[-1][1], found[-1][2])) if more and found else None
     return {
         "list": list_name,
         "as_of": as_of.isoformat(),
@@ -108,66 +113,85 @@ def members(
     }
 
 
-def _members_query(narrow: str, after: str) -> str:
+def facets_ready(conn: Any) -> bool:
+    """Whether the live read model holds the list facets (derivation 2, migration 0009): rows
+    projected before it have none until `credit-ledger rebuild`."""
+    return store.derivation(conn) >= 2
+
+
+def _members_query(narrow: str, after: str, *, key: str, faceted: bool) -> str:
     """One statement, three ways to the page, each tried only when the one before fails (lazy
     CTEs and one-time filters):
     head  the first WINDOW rows of the list in USCC order hold a whole page (large answers);
     hits  the answer has at most SPARSE members: the GiST index finds them by their dates;
     walk  otherwise, every row of the list in USCC order until the page is full.
-    Then the page's bodies and names."""
+    Then the page's bodies and names. The rows walked are the list's own (`key` fingerprint),
+    or with a district or sector condition its facets (`key` member: the list row's)."""
+    scope = "{a}.kind = %(rows)s" + (" AND {a}.facet = %(facet)s" if faceted else "")
+    order = "{a}.kind, " + ("{a}.facet, " if faceted else "") + "{a}.uscc, {a}.subject, {a}." + key
     return (
-        "WITH head AS MATERIALIZED (SELECT s.uscc, s.subject, s.fingerprint, s.effective FROM ("
-        "SELECT i.uscc, i.subject, i.fingerprint, i.effective, i.recorded FROM projection_items i "
-        "WHERE i.kind = %(kind)s" + after.format(a="i") + " "
-        "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(window)s) s "
+        "WITH head AS MATERIALIZED (SELECT s.uscc, s.subject, s.key FROM ("
+        f"SELECT i.uscc, i.subject, i.{key} AS key, i.effective, i.recorded FROM projection_items i "
+        "WHERE " + scope.format(a="i") + after.format(a="i", k=key) + " "
+        "ORDER BY " + order.format(a="i") + " LIMIT %(window)s) s "
         "WHERE " + AT.format(a="s") + narrow.format(a="s") + " "
-        "ORDER BY s.uscc, s.subject, s.fingerprint LIMIT %(limit)s), "
-        "hits AS MATERIALIZED (SELECT h.uscc, h.subject, h.fingerprint, h.effective FROM projection_items h "
-        "WHERE h.kind = %(kind)s AND " + AT.format(a="h") + " LIMIT %(sparse)s + 1), "
+        "ORDER BY s.uscc, s.subject, s.key LIMIT %(limit)s), "
+        f"hits AS MATERIALIZED (SELECT h.uscc, h.subject, h.{key} AS key FROM projection_items h "
+        "WHERE " + scope.format(a="h") + " AND " + AT.format(a="h") + " LIMIT %(sparse)s + 1), "
         "way AS MATERIALIZED (SELECT CASE WHEN (SELECT count(*) FROM head) >= %(limit)s THEN 'head' "
         "WHEN (SELECT count(*) FROM hits) <= %(sparse)s THEN 'hits' ELSE 'walk' END AS way), "
         "page AS ("
         "(SELECT * FROM head WHERE (SELECT way FROM way) = 'head') "
         "UNION ALL "
-        "(SELECT h.uscc, h.subject, h.fingerprint, h.effective FROM hits h "
-        "WHERE (SELECT way FROM way) = 'hits'" + narrow.format(a="h") + after.format(a="h") + " "
-        "ORDER BY h.uscc, h.subject, h.fingerprint LIMIT %(limit)s) "
+        "(SELECT h.uscc, h.subject, h.key FROM hits h "
+        "WHERE (SELECT way FROM way) = 'hits'" + narrow.format(a="h") + after.format(a="h", k="key") + " "
+        "ORDER BY h.uscc, h.subject, h.key LIMIT %(limit)s) "
         "UNION ALL "
-        "(SELECT i.uscc, i.subject, i.fingerprint, i.effective FROM projection_items i "
-        "WHERE (SELECT way FROM way) = 'walk' AND i.kind = %(kind)s AND "
+        f"(SELECT i.uscc, i.subject, i.{key} AS key FROM projection_items i "
+        "WHERE (SELECT way FROM way) = 'walk' AND "
+        + scope.format(a="i")
+        + " AND "
         + AT.format(a="i")
         + narrow.format(a="i")
-        + after.format(a="i")
+        + after.format(a="i", k=key)
         + " "
-        "ORDER BY i.kind, i.uscc, i.subject, i.fingerprint LIMIT %(limit)s)) "
-        "SELECT p.uscc, p.subject, p.fingerprint, lower(p.effective), upper(p.effective), r.body::text, b.name, b.district "
+        "ORDER BY " + order.format(a="i") + " LIMIT %(limit)s)) "
+        "SELECT p.uscc, p.subject, p.key, lower(r.effective), upper(r.effective), r.body::text, b.name, b.district "
         "FROM page p "
-        "JOIN LATERAL (SELECT r.body FROM projection_items r WHERE r.kind = %(kind)s AND r.uscc = p.uscc "
-        "AND r.subject = p.subject AND r.fingerprint = p.fingerprint AND " + AT.format(a="r") + " LIMIT 1) r ON true "
+        "JOIN LATERAL (SELECT r.body, r.effective FROM projection_items r WHERE r.kind = %(kind)s "
+        "AND r.uscc = p.uscc AND r.subject = p.subject AND r.fingerprint = p.key AND " + AT.format(a="r") + " "
+        "LIMIT 1) r ON true "
         "LEFT JOIN LATERAL (SELECT b.name, b.district FROM projection_items b "
         "WHERE b.uscc = p.uscc AND b.kind = 'basic_info' AND " + AT.format(a="b") + " LIMIT 1) b ON true "
-        "ORDER BY p.uscc, p.subject, p.fingerprint"
+        "ORDER BY p.uscc, p.subject, p.key"
     )
 
 
-def _narrowing(kind: str, *, sector: str | None, district: str | None) -> tuple[str, bool]:
-    """The sector and district conditions on a candidate row aliased {a}, and whether they probe
-    the enterprise's other rows."""
+def _source(kind: str, *, sector: str | None, district: str | None, facets: bool) -> tuple[str, str | None, str, bool]:
+    """Which rows a page walks (the list kind, or one of its facet kinds and the facet's value),
+    the conditions left on a candidate row aliased {a}, and whether they probe the enterprise's
+    other rows."""
+    on_sector = bool(sector) and kind != "key_sector_list"  # the key-sector list's subject is the sector
+    if facets and district:
+        rows, facet, probe_district, probe_sector = f"{kind}/district", district, False, on_sector
+    elif facets and on_sector:
+        rows, facet, probe_district, probe_sector = f"{kind}/sector", sector, False, False
+    else:
+        rows, facet, probe_district, probe_sector = kind, None, bool(district), on_sector
     where = []
     if sector and kind == "key_sector_list":
         where.append("{a}.subject = %(sector)s")
-    elif sector:
+    if probe_sector:
         where.append(
             "EXISTS (SELECT 1 FROM projection_items k WHERE k.uscc = {a}.uscc AND k.kind = 'key_sector_list' "
             "AND k.subject = %(sector)s AND " + AT.format(a="k") + ")"
         )
-    if district:
+    if probe_district:
         where.append(
             "EXISTS (SELECT 1 FROM projection_items b WHERE b.uscc = {a}.uscc AND b.kind = 'basic_info' "
             "AND b.district = %(district)s AND " + AT.format(a="b") + ")"
         )
-    probes = bool(district) or (bool(sector) and kind != "key_sector_list")
-    return "".join(" AND " + w for w in where), probes
+    return rows, facet, "".join(" AND " + w for w in where), probe_sector or probe_district
 
 
 def changes(

@@ -105,6 +105,7 @@ def rebuild(
                 sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(store.slot_table(target))
             )
             store.save_position(writer, position, target)
+            store.save_derivation(writer)
             store.forget_failures_before(writer, started)
     with psycopg.connect(conninfo, autocommit=True) as ctl:
         ctl.execute("SET lock_timeout = '10s'")
@@ -124,7 +125,7 @@ def _vacuum_analyse(conninfo: str, slot: str) -> None:
 
 
 def _create_indexes(conninfo: str, slot: str) -> None:
-    """The slot's indexes, the GiST one (the longest to build) on a connection of its own
+    """The slot's indexes, the GiST ones (the longest to build) on a connection of their own
     while another builds the rest: CREATE INDEX takes a SHARE lock, so the builds run at once."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         statements = [s for (s,) in conn.execute("SELECT projection_index_statements(%s)", (slot,))]
@@ -134,8 +135,9 @@ def _create_indexes(conninfo: str, slot: str) -> None:
             for statement in batch:
                 conn.execute(statement)  # type: ignore[arg-type]  (DDL from our own migration)
 
+    gist = [s for s in statements if "USING gist" in s]
     with ThreadPoolExecutor(2) as pool:
-        for done in [pool.submit(run, statements[:1]), pool.submit(run, statements[1:])]:
+        for done in [pool.submit(run, gist), pool.submit(run, [s for s in statements if s not in gist])]:
             done.result()
 
 

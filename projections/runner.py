@@ -196,6 +196,7 @@ class Projector:
             slot, position = store.read_state(conn)
             top = store.head(conn)
             failed = store.failures(conn)
+            derivation = store.derivation(conn)
         return {
             "position": position,
             "head": top,
@@ -204,6 +205,9 @@ class Projector:
             "running": self.running,
             "error": self.last_error,
             "failures": failed,
+            "derivation": derivation,
+            # rows of an older derivation lack what this code derives (list facets): rebuild
+            "rebuild_needed": derivation < store.DERIVATION,
         }
 
     @property

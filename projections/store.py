@@ -19,7 +19,19 @@ from projections.timeline import Changes, Row
 
 STATE = "items"
 VIEW = "projection_items"
-COLUMNS = ("uscc", "kind", "subject", "effective", "recorded", "fingerprint", "district", "name", "body")
+COLUMNS = (
+    "uscc",
+    "kind",
+    "subject",
+    "effective",
+    "recorded",
+    "fingerprint",
+    "district",
+    "name",
+    "body",
+    "facet",
+    "member",
+)
 
 # One row per event of the log: the record_log row must belong to the same event (the join on
 # the originator guards against record_log rows of other event tables, e.g. contract tests).
@@ -55,6 +67,22 @@ def save_position(conn: Connection[Any], position: int, slot: str | None = None)
         "WHERE name = %s",
         (position, slot, STATE),
     )
+
+
+DERIVATION = 2
+"""What `items.items_of` derives, as `projection_state.derivation` records it of the live slot:
+1 list rows alone, 2 with their facets (migration 0009). A rebuild brings the live slot to this;
+rows projected by an older derivation stay as they were until then."""
+
+
+def derivation(conn: Connection[Any]) -> int:
+    row = conn.execute("SELECT derivation FROM projection_state WHERE name = %s", (STATE,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def save_derivation(conn: Connection[Any], value: int = DERIVATION) -> None:
+    conn.execute("UPDATE projection_state SET derivation = %s WHERE name = %s", (value, STATE))
 
 
 def head(conn: Connection[Any]) -> int:
@@ -136,14 +164,29 @@ def copy_rows(conn: Connection[Any], slot: str, rows: Iterable[Row]) -> int:
 
 def as_tuple(row: Row) -> tuple:
     item = row.item
-    name = district = None
+    name = district = facet = member = None
     if item.kind == "basic_info":
         body = orjson.loads(item.body)
         name, district = body.get("name"), body.get("district_code")
+    elif "/" in item.kind:  # a list row's facet (items.facets)
+        body = orjson.loads(item.body)
+        facet, member = body["facet"], body["member"]
     # Ranges as their text form: COPY parses them (much cheaper than psycopg's range dumper).
     effective = f"[{item.start or ''},{item.end or ''})"
     recorded = f'["{row.since.isoformat()}",{_quoted(row.until)})'
-    return (row.uscc, item.kind, item.subject, effective, recorded, item.fingerprint, district, name, item.body)
+    return (
+        row.uscc,
+        item.kind,
+        item.subject,
+        effective,
+        recorded,
+        item.fingerprint,
+        district,
+        name,
+        item.body,
+        facet,
+        member,
+    )
 
 
 def _quoted(moment: datetime | None) -> str:

@@ -49,7 +49,7 @@ def clean_db(test_server: Server) -> Server:
     tables = ", ".join(LEDGER_TABLES)
     with test_server.connect(autocommit=True) as conn:
         conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
-        conn.execute("UPDATE projection_state SET position = 0")
+        conn.execute("UPDATE projection_state SET position = 0, derivation = 2")  # as a new ledger has
     return test_server
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,8 +16,8 @@ from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 
 ROWS = (
-    "SELECT uscc, kind, subject, effective::text, recorded::text, fingerprint, district, name, body::text "
-    "FROM projection_items ORDER BY 1, 2, 3, 4, 5, 6"
+    "SELECT uscc, kind, subject, effective::text, recorded::text, fingerprint, district, name, body::text, "
+    "facet, member FROM projection_items ORDER BY 1, 2, 3, 4, 5, 6"
 )
 
 
@@ -82,3 +83,45 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
         assert conn.execute("SELECT slot FROM projection_state").fetchone()[0] != slot_before
     assert _answers(client, usccs, moments) == before
     assert any(b'"administrative_penalties":[{' in a for a in before)
+
+
+def test_a_read_model_projected_before_list_facets_is_answered_by_probing_until_a_rebuild(
+    clean_db: Server, client: TestClient
+) -> None:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    submit_in_steps(runtime, [list(generate(40, 5, profile="demo"))])
+    runtime.projector.catch_up()
+    with clean_db.connect() as conn:
+        district = conn.execute(
+            "SELECT district FROM projection_items WHERE kind = 'key_sector_list/district' GROUP BY 1 "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    pages = [
+        ("key-sector", {"district": district}),
+        ("abnormal", {"sector": "food_production"}),
+        ("key-sector", {"district": district, "sector": "special_food"}),
+    ]
+
+    moment = {"as_of": "2025-06-30", "known_at": datetime.now(UTC).isoformat()}
+
+    def answers() -> list[bytes]:
+        return [client.get(f"/v1/lists/{name}", params={**moment, **f}).content for name, f in pages]
+
+    before = answers()
+    assert b'"members":[{' in before[0]
+    assert client.get("/v1/status").json()["projection"]["rebuild_needed"] is False
+    with clean_db.connect() as conn:  # the read model as projected before migration 0009
+        conn.execute("DELETE FROM projection_items WHERE facet IS NOT NULL")
+        conn.execute("UPDATE projection_state SET derivation = 1")
+        conn.commit()
+    status = client.get("/v1/status").json()["projection"]
+    assert status["derivation"] == 1 and status["rebuild_needed"] is True
+    assert answers() == before  # probing the enterprises' rows, not the missing facets
+
+    result = run_cli(clean_db, "rebuild")
+    assert result.returncode == 0, result.stderr
+    status = client.get("/v1/status").json()["projection"]
+    assert status["derivation"] == 2 and status["rebuild_needed"] is False
+    with clean_db.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM projection_items WHERE facet IS NOT NULL").fetchone()[0] > 0
+    assert answers() == before

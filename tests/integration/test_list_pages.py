@@ -12,7 +12,7 @@ import pytest
 
 from bench.generate import generate
 from ledger.runtime import Runtime
-from projections import lists
+from projections import lists, store
 from tests.integration.test_projection_parity import submit_in_steps
 
 # (WINDOW, SPARSE): which way a page of a non-empty answer takes
@@ -63,20 +63,25 @@ def loaded(runtime: Runtime) -> tuple[Runtime, list[datetime]]:
     return runtime, recorded
 
 
+@pytest.mark.parametrize("derivation", [2, 1], ids=["facets", "probes"])
 @pytest.mark.parametrize("way", WAYS)
 def test_list_pages_taken_any_way_put_together_are_the_plain_answer(
-    loaded: tuple[Runtime, list[datetime]], way: str, monkeypatch: pytest.MonkeyPatch
+    loaded: tuple[Runtime, list[datetime]], way: str, derivation: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With facets (derivation 2) a district or sector condition walks facet rows; a read model
+    projected before them (derivation 1) is answered by probing each candidate's other rows."""
     runtime, recorded = loaded
     monkeypatch.setattr(lists, "WINDOW", WAYS[way][0])
     monkeypatch.setattr(lists, "SPARSE", WAYS[way][1])
     rng = random.Random(way)
-    with runtime.server.connect() as conn:
+    with runtime.server.connect(autocommit=True) as conn:
+        store.save_derivation(conn, derivation)
+        assert lists.facets_ready(conn) is (derivation == 2)
         districts = [
             r[0] for r in conn.execute("SELECT DISTINCT district FROM projection_items WHERE district IS NOT NULL")
         ]
         non_empty = 0
-        for _ in range(40):
+        for _ in range(50):
             list_name = rng.choice(list(lists.LISTS))
             known_at = rng.choice([*recorded, recorded[-1] + timedelta(days=1), recorded[0] - timedelta(seconds=1)])
             as_of = date(2019, 1, 1) + timedelta(days=rng.randrange(2900))
@@ -86,6 +91,7 @@ def test_list_pages_taken_any_way_put_together_are_the_plain_answer(
                     {},
                     {"district": rng.choice(districts)},
                     {"sector": rng.choice(["food_production", "special_food"])},
+                    {"district": rng.choice(districts), "sector": rng.choice(["food_production", "special_food"])},
                 ]
             )
             expected = plain_answer(conn, list_name, as_of, known_at, **filters)
@@ -94,21 +100,60 @@ def test_list_pages_taken_any_way_put_together_are_the_plain_answer(
         assert non_empty >= 10  # the moments drawn reach answers with members
 
 
-def test_both_list_indexes_cover_every_list_kind(runtime: Runtime) -> None:
-    """The list indexes are partial (migration 0008): a list kind outside their predicate would
-    be read by walking the whole table."""
+def slot_indexes(runtime: Runtime, name: str) -> list[str]:
+    """The definitions of both slots' indexes `<slot table>_<name>` and `_<name>_order`."""
     with runtime.server.connect() as conn:
-        definitions = [
+        return [
             d
             for (d,) in conn.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename IN ('projection_items_a', 'projection_items_b') "
-                "AND (indexname LIKE '%%\\_list' OR indexname LIKE '%%\\_list\\_order')"
+                "AND indexname IN ('projection_items_a_' || %(n)s, 'projection_items_b_' || %(n)s, "
+                "'projection_items_a_' || %(n)s || '_order', 'projection_items_b_' || %(n)s || '_order')",
+                {"n": name},
             )
         ]
+
+
+def test_both_list_indexes_cover_every_list_kind(runtime: Runtime) -> None:
+    """The list indexes are partial (migration 0008): a list kind outside their predicate would
+    be read by walking the whole table."""
+    definitions = slot_indexes(runtime, "list")
     assert len(definitions) == 4
     for definition in definitions:
         for kind in lists.LISTS.values():
             assert f"'{kind}'" in definition, (kind, definition)
+
+
+def test_each_list_row_has_a_district_facet_wherever_the_enterprise_has_a_district(
+    loaded: tuple[Runtime, list[datetime]],
+) -> None:
+    """Facets split list rows, never stretch them: over a list row's effective range (as the
+    ledger holds it now), its district facets cover exactly where the enterprise has a district."""
+    runtime, _ = loaded
+    with runtime.server.connect() as conn:
+        assert lists.facets_ready(conn)
+        rows = conn.execute(
+            "SELECT l.kind, l.effective, "
+            "  (SELECT range_agg(f.effective) FROM projection_items f WHERE f.uscc = l.uscc "
+            "     AND f.kind = l.kind || '/district' AND f.member = l.fingerprint AND upper_inf(f.recorded)), "
+            "  (SELECT range_agg(b.effective * l.effective) FROM projection_items b WHERE b.uscc = l.uscc "
+            "     AND b.kind = 'basic_info' AND b.district IS NOT NULL AND upper_inf(b.recorded) "
+            "     AND b.effective && l.effective) "
+            "FROM projection_items l WHERE l.kind = ANY(%s) AND upper_inf(l.recorded)",
+            (list(lists.LISTS.values()),),
+        ).fetchall()
+    assert len(rows) > 20
+    for kind, effective, facets, districts in rows:
+        assert facets == districts, (kind, effective)
+        assert facets is not None
+
+
+def test_the_facet_indexes_cover_every_facet_row(runtime: Runtime) -> None:
+    """Facet rows are found by their own partial indexes (migration 0009), keyed by the facet."""
+    definitions = slot_indexes(runtime, "facet")
+    assert len(definitions) == 4
+    for definition in definitions:
+        assert "(facet IS NOT NULL)" in definition and "kind, facet" in definition, definition
 
 
 def test_autovacuum_visits_each_slot_after_one_per_cent_new_rows(runtime: Runtime) -> None:

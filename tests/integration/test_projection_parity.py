@@ -139,7 +139,7 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _reset(server: Server) -> None:
     with server.connect(autocommit=True) as conn:
         conn.execute("TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b RESTART IDENTITY")
-        conn.execute("UPDATE projection_state SET position = 0")
+        conn.execute("UPDATE projection_state SET position = 0, derivation = 2")  # as a new ledger has
 
 
 @settings(
