@@ -53,7 +53,9 @@ def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON Lines file")],
     department: Annotated[str, typer.Option(help="the department that answers for every line (AUTH-01)")],
     operator: Annotated[str | None, typer.Option(help="source.operator of every record (default cli:<user>)")] = None,
-    report: Annotated[Path | None, typer.Option(help="where bad lines are written (default FILE.report.jsonl)")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="where bad lines are written (default FILE.jsonl.report.jsonl)")
+    ] = None,
     batch: Annotated[int, typer.Option(min=1, max=5000, help="records per transaction")] = 500,
     workers: Annotated[
         int,
@@ -136,7 +138,8 @@ def demo() -> None:
 
 @app.command()
 def migrate() -> None:
-    """Create the database if needed and apply pending migrations."""
+    """Apply pending migrations (the embedded server's database is created if needed; a
+    DATABASE_URL must name a database that exists)."""
     from ledger.config import get_settings
     from ledger.database import migrate as apply
     from ledger.database import resolve_server

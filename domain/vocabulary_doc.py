@@ -24,7 +24,7 @@ Every record is one JSON object (one per line in bulk files, the same object ove
 
 - `uscc`: 18 characters, GB 32100-2015 check character (rulebook ID-01, ID-02); lower case is accepted and stored upper case.
 - `effective_on`: the legal date of the act (China Standard Time); a date in the future is refused (LEDGER-01).
-- `source`: `(department, record_id)` is the idempotency key: the same record again is a `duplicate`, a different record under a used key is `rejected` (LEDGER-08). `operator` is not part of what makes two records the same.
+- `source`: `(department, record_id)` is the idempotency key: the same record again is a `duplicate`, a different record under a used key is `rejected` (LEDGER-08). `operator` is not part of what makes two records the same. Over HTTP and in `import`, `department` and `operator` may be left out: the token's (or `--department`'s) department and operator fill them in, whatever the record says of the operator (`docs/access.md`).
 - Amounts are decimal strings with at most 2 decimals. Unknown fields are refused.
 - Fields marked **personal** are recorded but never shown in a public view (rulebook PEN-03, KEY-07).
 - The ledger adds the recorded time (UTC, from the database clock, in log order) to every record.

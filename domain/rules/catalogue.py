@@ -253,6 +253,18 @@ RULES: tuple[Rule, ...] = (
         _v("S-42 via local implementations", date.min),
     ),
     _rule(
+        "GSXT-02",
+        "Enterprise search by name or USCC; an empty query is refused",
+        "PARTIAL",
+        _v("observed GSXT search box", date.min),
+    ),
+    _rule(
+        "GSXT-03",
+        "The public view's sections: basic information, permits, penalties, inspections, lists, commitments",
+        "PARTIAL",
+        _v("observed GSXT enterprise detail page, c. 2025", date.min),
+    ),
+    _rule(
         "GSXT-06",
         "Exposure board: serious list, untrue commitment, repeat offences, offence after "
         "rectification order — only while the records are public",
@@ -327,6 +339,18 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "LEDGER-09", "One open repair application per target at a time", "INFERENCE", _v("ledger integrity", date.min)
+    ),
+    _rule(
+        "LEDGER-10",
+        "Dates are real calendar dates from 1949-10-01 to 2199-12-31 (no 9999-12-31 stand-ins)",
+        "INFERENCE",
+        _v("ledger integrity: periods are added to every date", date.min),
+    ),
+    _rule(
+        "ID-02",
+        "A USCC's 18th character is its check character (GB 32100: weights 3^(i-1) mod 31)",
+        "PARTIAL",
+        _v("GB 32100-2015", date.min),
     ),
     _rule(
         "AUTH-01",
