@@ -2,11 +2,20 @@
 -- List pages with a district or sector condition read facet rows (projections/items.py,
 -- `facets`): each list row split by the enterprise's district, and (lists other than the
 -- key-sector list) by its key sector, over the stretches of effective time where each holds.
--- Their own two partial indexes find a page without probing each candidate's other rows
--- (docs/performance.md, "Lists at scale"); `facet` holds the district code or sector, `member`
--- the list row's fingerprint (pages are ordered, and cursors keyed, by the list row).
-ALTER TABLE projection_items_a ADD COLUMN IF NOT EXISTS facet text, ADD COLUMN IF NOT EXISTS member text;
-ALTER TABLE projection_items_b ADD COLUMN IF NOT EXISTS facet text, ADD COLUMN IF NOT EXISTS member text;
+-- `facet` holds the district code or sector, `member` the list row's fingerprint (pages are
+-- ordered, and cursors keyed, by the list row); their indexes come in 0010, apart, because
+-- this migration locks the slots against readers until it commits (ADD COLUMN) and must be
+-- quick: it waits 30 s at most for a long reader, then fails and can be run again.
+SET LOCAL lock_timeout = '30s';
+ALTER TABLE projection_items_a ADD COLUMN facet text, ADD COLUMN member text;
+ALTER TABLE projection_items_b ADD COLUMN facet text, ADD COLUMN member text;
+-- Which derivation wrote each row (store.DERIVATION), with no default: a process still running
+-- the code from before this migration cannot write rows any more (its COPY names the columns it
+-- knows, so the NOT NULL refuses them) instead of closing facets it does not know of.
+ALTER TABLE projection_items_a ADD COLUMN derivation smallint NOT NULL DEFAULT 1;
+ALTER TABLE projection_items_a ALTER COLUMN derivation DROP DEFAULT;
+ALTER TABLE projection_items_b ADD COLUMN derivation smallint NOT NULL DEFAULT 1;
+ALTER TABLE projection_items_b ALTER COLUMN derivation DROP DEFAULT;
 -- A view's `*` is expanded when it is created: the live slot's view again, with the new columns.
 DO $$
 BEGIN
@@ -17,29 +26,6 @@ END $$;
 -- Which derivation the live slot holds: 2 = with facets. Rows projected before this migration
 -- have none, so list pages keep the probing query (projections/lists.py) until a rebuild
 -- (`credit-ledger rebuild` sets it); a ledger with nothing projected yet starts at 2.
-ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS derivation integer NOT NULL DEFAULT 1;
+ALTER TABLE projection_state ADD COLUMN derivation integer NOT NULL DEFAULT 1;
 UPDATE projection_state SET derivation = 2
 WHERE name = 'items' AND NOT EXISTS (SELECT 1 FROM projection_items_a) AND NOT EXISTS (SELECT 1 FROM projection_items_b);
-
-CREATE OR REPLACE FUNCTION projection_index_statements(slot text) RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
-    SELECT format(d, 'projection_items_' || slot || n, 'projection_items_' || slot)
-    FROM (VALUES
-        (1, '_list', 'CREATE INDEX IF NOT EXISTS %I ON %I USING gist (kind, effective, recorded) '
-            'INCLUDE (uscc, subject, fingerprint) '
-            'WHERE kind IN (''key_sector_list'', ''abnormal_list'', ''serious_list'', ''exposure_board'')'),
-        (2, '_by_enterprise', 'CREATE INDEX IF NOT EXISTS %I ON %I (uscc, kind)'),
-        (3, '_list_order', 'CREATE INDEX IF NOT EXISTS %I ON %I (kind, uscc, subject, fingerprint) '
-            'INCLUDE (effective, recorded) '
-            'WHERE kind IN (''key_sector_list'', ''abnormal_list'', ''serious_list'', ''exposure_board'')'),
-        (4, '_open', 'CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (uscc, fingerprint) WHERE upper_inf(recorded)'),
-        (5, '_name', 'CREATE INDEX IF NOT EXISTS %I ON %I USING gin (name gin_trgm_ops) WHERE name IS NOT NULL'),
-        (6, '_uscc', 'CREATE INDEX IF NOT EXISTS %I ON %I (uscc text_pattern_ops) WHERE name IS NOT NULL'),
-        (7, '_facet', 'CREATE INDEX IF NOT EXISTS %I ON %I USING gist (kind, facet, effective, recorded) '
-            'INCLUDE (uscc, subject, member) WHERE facet IS NOT NULL'),
-        (8, '_facet_order', 'CREATE INDEX IF NOT EXISTS %I ON %I (kind, facet, uscc, subject, member) '
-            'INCLUDE (effective, recorded) WHERE facet IS NOT NULL')
-    ) AS i(k, n, d)
-    ORDER BY k
-$$;
-
-DO $$ BEGIN PERFORM projection_create_indexes('a'); PERFORM projection_create_indexes('b'); END $$;

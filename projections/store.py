@@ -31,6 +31,7 @@ COLUMNS = (
     "body",
     "facet",
     "member",
+    "derivation",
 )
 
 # One row per event of the log: the record_log row must belong to the same event (the join on
@@ -186,6 +187,7 @@ def as_tuple(row: Row) -> tuple:
         item.body,
         facet,
         member,
+        DERIVATION,
     )
 
 

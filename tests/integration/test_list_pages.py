@@ -13,6 +13,7 @@ import pytest
 from bench.generate import generate
 from ledger.runtime import Runtime
 from projections import lists, store
+from tests.builders import corrected, make_uscc, permit_granted, registered
 from tests.integration.test_projection_parity import submit_in_steps
 
 # (WINDOW, SPARSE): which way a page of a non-empty answer takes
@@ -98,6 +99,63 @@ def test_list_pages_taken_any_way_put_together_are_the_plain_answer(
             assert every_page(conn, list_name, as_of, known_at, rng.choice([1, 2, 7]), **filters) == expected
             non_empty += bool(expected)
         assert non_empty >= 10  # the moments drawn reach answers with members
+
+
+@pytest.mark.parametrize("derivation", [2, 1], ids=["facets", "probes"])
+@pytest.mark.parametrize("way", WAYS)
+def test_pages_with_a_district_and_a_sector_on_the_other_lists_are_the_plain_answer(
+    loaded: tuple[Runtime, list[datetime]], way: str, derivation: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both conditions on a list other than key-sector (facets by district, probes for the
+    sector), at dates chosen so that each answer has a member: random draws rarely reach one."""
+    runtime, recorded = loaded
+    monkeypatch.setattr(lists, "WINDOW", WAYS[way][0])
+    monkeypatch.setattr(lists, "SPARSE", WAYS[way][1])
+    names = {kind: name for name, kind in lists.LISTS.items()}
+    known_at = recorded[-1] + timedelta(days=1)
+    with runtime.server.connect(autocommit=True) as conn:
+        store.save_derivation(conn, derivation)
+        combos = [
+            combo
+            for kind in ("abnormal_list", "serious_list", "exposure_board")
+            for combo in conn.execute(
+                "SELECT DISTINCT l.kind, greatest(lower(l.effective), lower(k.effective)), b.district, k.subject "
+                "FROM projection_items l "
+                "JOIN projection_items k ON k.uscc = l.uscc AND k.kind = 'key_sector_list' "
+                "  AND upper_inf(k.recorded) AND k.effective && l.effective "
+                "JOIN projection_items b ON b.uscc = l.uscc AND b.kind = 'basic_info' AND upper_inf(b.recorded) "
+                "  AND b.effective @> greatest(lower(l.effective), lower(k.effective)) "
+                "WHERE l.kind = %s AND upper_inf(l.recorded) ORDER BY 1, 2, 3, 4 LIMIT 4",
+                (kind,),
+            )
+        ]
+        assert len({kind for kind, *_ in combos}) >= 2
+        for kind, as_of, district, sector in combos:
+            expected = plain_answer(conn, names[kind], as_of, known_at, district=district, sector=sector)
+            assert expected, (kind, as_of, district, sector)
+            for limit in (1, 7):
+                found = every_page(conn, names[kind], as_of, known_at, limit, district=district, sector=sector)
+                assert found == expected
+
+
+@pytest.mark.parametrize("derivation", [2, 1], ids=["facets", "probes"])
+def test_a_corrected_district_moves_the_member_between_district_pages_from_the_correction_on(
+    runtime: Runtime, derivation: int
+) -> None:
+    uscc = make_uscc(4242)
+    registration = registered(uscc, "2020-06-01", department="TJ-REG")
+    permit = permit_granted(uscc, "SC-4242", "2021-01-04", data={"valid_until": "2030-01-03"})
+    correction = corrected(uscc, registration, {**registration["data"], "district_code": "120101"}, department="TJ-REG")
+    recorded = submit_in_steps(runtime, [[registration, permit], [correction]])
+    runtime.projector.catch_up()
+    before, after = recorded[-2], recorded[-1]  # the permit's commit, the correction's
+    with runtime.server.connect(autocommit=True) as conn:
+        store.save_derivation(conn, derivation)
+        for known_at, district in [(before, "120116"), (after, "120101")]:
+            for code in ("120116", "120101"):
+                page = every_page(conn, "key-sector", date(2024, 1, 1), known_at, 7, district=code)
+                assert page == plain_answer(conn, "key-sector", date(2024, 1, 1), known_at, district=code)
+                assert [m[0] for m in page] == ([uscc] if code == district else [])
 
 
 def slot_indexes(runtime: Runtime, name: str) -> list[str]:
