@@ -110,7 +110,7 @@ def test_the_batched_lookup_finds_each_enterprise_by_its_index_in_a_generic_plan
         conn.execute(
             sql.SQL(
                 "INSERT INTO {} SELECT 'X' || lpad(n::text, 17, '0'), kind, subject, effective, recorded, "
-                "fingerprint, district, name, body FROM {}, generate_series(1, 20000) AS n WHERE uscc = %s"
+                "fingerprint, district, name, body, facet, member, derivation FROM {}, generate_series(1, 20000) AS n WHERE uscc = %s"
             ).format(slot, slot),
             (uscc,),
         )
