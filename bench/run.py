@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.scale}: {facts['records']:,} records, {events:,} events, {args.runs} runs, {facts['wall_s']:.0f} s\n"
     )
     print(table({**kept, **{n: summary(values[n]) for n in FIGURES if n in values}}))
+    if warning := settings_warning(args.scale, facts.get("server", {})):
+        print(f"\n{warning}", file=sys.stderr)
     if LoadResult.generator() != "wrk":
         print(
             "\nwarning: no wrk on this machine: the HTTP figures come from a Python load generator, "
@@ -432,9 +434,31 @@ def results_of(
     }
 
 
+DESIGN_SETTINGS = {
+    "shared_buffers": "4GB",
+    "max_wal_size": "16GB",
+    "checkpoint_timeout": "30min",
+    "work_mem": "16MB",
+    "maintenance_work_mem": "512MB",
+}
+"""The settings of the design-point figures in docs/performance.md, set by hand (ALTER SYSTEM)."""
+
+
+def settings_warning(scale: str, server: dict[str, str]) -> str | None:
+    """Why a design run is not comparable with the recorded figures, if it is not."""
+    differ = {name: value for name, value in DESIGN_SETTINGS.items() if server.get(name) != value}
+    if scale != "design" or not differ:
+        return None
+    found = ", ".join(f"{name} {server.get(name)} (not {value})" for name, value in differ.items())
+    return (
+        f"warning: this PostgreSQL has {found}: the design figures in docs/performance.md ran with "
+        "the settings named there (ALTER SYSTEM, then restart the server)"
+    )
+
+
 def server_facts(server: Server) -> dict[str, str]:
     """The PostgreSQL version and the settings that matter most to these figures."""
-    names = ("server_version", "shared_buffers", "max_wal_size", "work_mem", "maintenance_work_mem")
+    names = ("server_version", *DESIGN_SETTINGS)
     with server.connect() as conn:
         return {n: str(conn.execute(f"SHOW {n}").fetchone()[0]) for n in names}  # type: ignore[index]
 

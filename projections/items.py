@@ -209,25 +209,42 @@ def facets(items: Sequence[Item]) -> list[Item]:
     """Each list row split by what a list page filters on, so that a page with a district or a
     sector condition reads an index of its own instead of probing every candidate's other rows:
     `<list kind>/district` over each stretch of the row that the enterprise's basic information
-    names one district, and `<list kind>/sector` (not the key-sector list itself, whose subject
-    is the sector) over each stretch that the enterprise is on the key-sector list for a sector.
-    The body names the facet's value and the list row (`member`: its fingerprint); the stored
-    row carries both in columns of their own (`store.as_tuple`, migration 0009)."""
+    names one district; for the lists other than key-sector (whose subject is the sector),
+    `<list kind>/sector` over each stretch that the enterprise is on the key-sector list for a
+    sector, and `<list kind>/district-sector` over each stretch where both hold (the value
+    `<district>:<sector>`). The body names the facet's value and the list row (`member`: its
+    fingerprint); the stored row carries both in columns of their own (`store.as_tuple`)."""
     districts = [(i.start, i.end, orjson.loads(i.body).get("district_code")) for i in items if i.kind == "basic_info"]
+    districts = [(start, end, value) for start, end, value in districts if value is not None]
     sectors = [(i.start, i.end, i.subject) for i in items if i.kind == "key_sector_list"]
+    both = [
+        (lo, hi, f"{district}:{sector}")
+        for d_start, d_end, district in districts
+        for s_start, s_end, sector in sectors
+        for lo, hi in [_overlap(d_start, d_end, s_start, s_end)]
+        if lo < hi
+    ]
     out = []
     for item in items:
         if item.kind not in LIST_KINDS:
             continue
-        dimensions = [("district", districts)] + ([("sector", sectors)] if item.kind != "key_sector_list" else [])
+        dimensions = [("district", districts)]
+        if item.kind != "key_sector_list":
+            dimensions += [("sector", sectors), ("district-sector", both)]
         for name, stretches in dimensions:
             for start, end, value in stretches:
-                lo = max(item.start or date.min, start or date.min)
-                hi = min(item.end or date.max, end or date.max)
-                if value is not None and lo < hi:
+                lo, hi = _overlap(item.start, item.end, start, end)
+                if lo < hi:
                     body = canonical({"facet": value, "member": item.fingerprint})
                     out.append(Item(f"{item.kind}/{name}", item.subject, _bound(lo), _bound(hi), body))
     return out
+
+
+def _overlap(
+    start: date | None, end: date | None, other_start: date | None, other_end: date | None
+) -> tuple[date, date]:
+    """[lo, hi) of two effective ranges (None: unbounded); empty when lo >= hi."""
+    return max(start or date.min, other_start or date.min), min(end or date.max, other_end or date.max)
 
 
 def _bound(day: date) -> date | None:
