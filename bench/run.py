@@ -441,7 +441,8 @@ DESIGN_SETTINGS = {
     "work_mem": "16MB",
     "maintenance_work_mem": "512MB",
 }
-"""The settings of the design-point figures in docs/performance.md, set by hand (ALTER SYSTEM)."""
+"""The tuned settings of the design figures of sessions 3 and 4 (docs/performance.md), set by
+hand (ALTER SYSTEM); session 6 ran on the defaults."""
 
 
 def settings_warning(scale: str, server: dict[str, str]) -> str | None:
@@ -451,8 +452,8 @@ def settings_warning(scale: str, server: dict[str, str]) -> str | None:
         return None
     found = ", ".join(f"{name} {server.get(name)} (not {value})" for name, value in differ.items())
     return (
-        f"warning: this PostgreSQL has {found}: the design figures in docs/performance.md ran with "
-        "the settings named there (ALTER SYSTEM, then restart the server)"
+        f"warning: this PostgreSQL has {found}: the tuned design figures in docs/performance.md ran "
+        "with the settings named there (ALTER SYSTEM, then restart the server)"
     )
 
 
