@@ -10,13 +10,10 @@ from typing import Any
 import orjson
 
 from projections import store
+from projections.items import LIST_KINDS
 
-LISTS = {
-    "key-sector": "key_sector_list",
-    "abnormal": "abnormal_list",
-    "serious": "serious_list",
-    "exposure": "exposure_board",
-}
+# The API's list names, in the order of the list kinds that `items.facets` splits.
+LISTS = dict(zip(("key-sector", "abnormal", "serious", "exposure"), LIST_KINDS, strict=True))
 AT = "{a}.recorded @> %(known_at)s::timestamptz AND {a}.effective @> %(as_of)s::date"
 
 
@@ -114,9 +111,9 @@ def members(
 
 
 def facets_ready(conn: Any) -> bool:
-    """Whether the live read model holds the list facets (derivation 2, migration 0009): rows
-    projected before it have none until `credit-ledger rebuild`."""
-    return store.derivation(conn) >= 2
+    """Whether the live read model holds the list facets (migration 0009): rows projected
+    before it have none until `credit-ledger rebuild`."""
+    return store.derivation(conn) >= store.FACETED
 
 
 def _members_query(narrow: str, after: str, *, key: str, faceted: bool) -> str:

@@ -70,10 +70,12 @@ def save_position(conn: Connection[Any], position: int, slot: str | None = None)
     )
 
 
-DERIVATION = 2
-"""What `items.items_of` derives, as `projection_state.derivation` records it of the live slot:
-1 list rows alone, 2 with their facets (migration 0009). A rebuild brings the live slot to this;
-rows projected by an older derivation stay as they were until then."""
+FACETED = 2
+"""The first derivation with list facets (migration 0009); 1 had list rows alone."""
+DERIVATION = FACETED
+"""What `items.items_of` derives, as `projection_state.derivation` records it of the live slot.
+A rebuild brings the live slot to this; rows projected by an older derivation stay as they were
+until then."""
 
 
 def derivation(conn: Connection[Any]) -> int:
