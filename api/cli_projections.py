@@ -84,4 +84,5 @@ def rebuild() -> None:
     console.print(
         f"[green]switched to slot {report.slot}[/]: {report.events} events, {report.rows} rows in {seconds:.1f} s"
     )
-    typer.echo(f"events={report.events} rows={report.rows} position={report.position} slot={report.slot}")
+    steps = " ".join(f"{step}_s={spent:.2f}" for step, spent in report.seconds.items())
+    typer.echo(f"events={report.events} rows={report.rows} position={report.position} slot={report.slot} {steps}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +46,10 @@ class RebuildReport:
     events: int
     rows: int
     position: int
+    seconds: dict[str, float]
+    """Wall time of each step: `derive` (the workers read, derive and COPY), `vacuum`,
+    `indexes`, `switch` (the log written meanwhile, then the switch). What limits a rebuild
+    shows here: deriving is Python and scales with cores; vacuum and indexes are PostgreSQL's."""
 
 
 def rebuild(
@@ -58,6 +63,7 @@ def rebuild(
     workers: int | None = None,
 ) -> RebuildReport:
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    clock = _Steps()
     with psycopg.connect(conninfo, autocommit=True) as ctl:
         started = ctl.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
         live, _ = store.read_state(ctl)
@@ -93,8 +99,11 @@ def rebuild(
                     on_progress(events)
             for proc in procs:
                 proc.join()
+        clock.lap("derive")
         _vacuum_analyse(conninfo, target)
+        clock.lap("vacuum")
         _create_indexes(conninfo, target)
+        clock.lap("indexes")
         position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
         with writer.transaction():
             now_live, _ = store.lock_state(writer)
@@ -113,7 +122,18 @@ def rebuild(
             ctl.execute(sql.SQL("TRUNCATE {}").format(store.slot_table(live)))
         except psycopg.errors.LockNotAvailable:
             pass  # a long reader still on the old slot; the next rebuild empties it
-    return RebuildReport(target, events, rows, position)
+    clock.lap("switch")
+    return RebuildReport(target, events, rows, position, clock.seconds)
+
+
+class _Steps:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step], self._last = now - self._last, now
 
 
 def _vacuum_analyse(conninfo: str, slot: str) -> None:

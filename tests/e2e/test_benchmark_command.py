@@ -50,4 +50,7 @@ def test_the_benchmark_command_measures_every_figure_and_writes_them(test_server
     assert ratio == pytest.approx(figures["import_events_per_s"]["median"] / figures["copy_rows_per_s"]["median"])
     assert figures["import_vs_copy"]["target"] in ("met (>= 0.25)", "missed (>= 0.25)")
     assert "| `rebuild_vs_scan` |" in done.stdout
+    # the rebuild's own steps say what limits it: a bound above the ratio, a share below the whole
+    assert figures["rebuild_vs_scan_bound"]["median"] > figures["rebuild_vs_scan"]["median"]
+    assert 0 < figures["rebuild_derive_share"]["median"] < 1
     assert not (PROJECT_ROOT / "bench" / "results" / "small.json").samefile(tmp_path / "small.json")

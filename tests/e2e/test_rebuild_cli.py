@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,7 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
     ).content
     assert len(during) > 3 and set(during) == {expected}  # readers kept the same answer throughout
     assert result.returncode == 0, result.stderr
+    assert re.search(r" derive_s=[\d.]+ vacuum_s=[\d.]+ indexes_s=[\d.]+ switch_s=[\d.]+$", result.stdout, re.M)
     with clean_db.connect() as conn:
         assert conn.execute(ROWS).fetchall() == rows_before
         assert conn.execute("SELECT slot FROM projection_state").fetchone()[0] != slot_before

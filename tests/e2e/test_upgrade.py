@@ -1,0 +1,145 @@
+"""A ledger that ran the code of an earlier migration is upgraded in place: `credit-ledger
+migrate` applies what came after, and the read model its code projected keeps every answer,
+before new records, after them, and after a rebuild.
+
+The earlier ledger is this one as it stood at migration 0008 (before list facets): the same
+event store, and the rows its code projected (the rows of today's code, less the facet rows
+and the columns 0009 added)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from yoyo import get_backend, read_migrations
+
+from bench.generate import generate
+from ledger.config import Settings
+from ledger.database import MIGRATIONS_DIR, Server, create_database, drop_database
+from ledger.runtime import Runtime
+from tests.e2e.conftest import run_cli
+from tests.integration.test_projection_parity import submit_in_steps
+
+BEFORE_FACETS = "0008.projection-list-indexes"
+ROWS_0008 = "uscc, kind, subject, effective, recorded, fingerprint, district, name, body"
+EVENT_STORE = {
+    t: ("*", "true") for t in ("ledger_events", "record_log", "holiday_schedules", "reference_values", "api_tokens")
+}
+
+
+def migrate_through(server: Server, last: str) -> None:
+    backend = get_backend(server.yoyo_uri())
+    with backend.lock():
+        wanted = read_migrations(str(MIGRATIONS_DIR)).filter(lambda m: m.id <= last)
+        backend.apply_migrations(backend.to_apply(wanted))
+    backend.connection.close()
+
+
+def copy_tables(source: Server, target: Server, tables: dict[str, tuple[str, str]], *, truncate: bool = False) -> None:
+    """Each table's rows (the columns, where) from `source` into `target`, in one transaction
+    there, as the ledger writes them: a projector running on `target` never sees half of it."""
+    with source.connect() as src, target.connect() as dst:
+        if truncate:
+            dst.execute(f"TRUNCATE {', '.join(tables)}")
+        for table, (columns, where) in tables.items():
+            names = columns if columns != "*" else ", ".join(_columns(src, table))
+            with src.cursor().copy(f"COPY (SELECT {names} FROM {table} WHERE {where}) TO STDOUT") as out:
+                with dst.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as into:
+                    for block in out:
+                        into.write(block)
+        dst.commit()
+
+
+def _columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+        (table,),
+    )
+    return [name for (name,) in rows]
+
+
+@pytest.fixture
+def earlier_ledger(test_server: Server) -> Iterator[Server]:
+    """An empty database at migration 0008, dropped afterwards."""
+    server = test_server.with_database(f"credit_ledger_upgrade_{os.getpid()}")
+    maintenance = test_server.with_database("postgres")
+    drop_database(maintenance, server.dbname)
+    create_database(maintenance, server.dbname)
+    migrate_through(server, BEFORE_FACETS)
+    yield server
+    drop_database(maintenance, server.dbname)
+
+
+def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_answers(
+    clean_db: Server, client: TestClient, earlier_ledger: Server
+) -> None:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    records = list(generate(60, 11, profile="demo"))
+    cut = len(records) * 2 // 3  # the rest arrives after the upgrade, about the same enterprises
+    submit_in_steps(runtime, [records[:cut]])
+    runtime.projector.catch_up()
+
+    with clean_db.connect() as conn:
+        usccs = [u for (u,) in conn.execute("SELECT DISTINCT uscc FROM record_log ORDER BY 1 LIMIT 12")]
+        district = conn.execute(
+            "SELECT facet FROM projection_items WHERE kind = 'key_sector_list/district' GROUP BY 1 "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        slot, position = conn.execute("SELECT slot, position FROM projection_state").fetchone()
+    now = datetime.now(UTC).isoformat()
+    requests = [
+        *[(f"/v1/enterprises/{u}/public-view", {"as_of": "2025-06-30"}) for u in usccs],
+        *[(f"/v1/lists/{name}", {"as_of": "2025-06-30"}) for name in ("key-sector", "abnormal", "serious", "exposure")],
+        ("/v1/lists/key-sector", {"as_of": "2025-06-30", "district": district}),
+        ("/v1/lists/abnormal", {"as_of": "2024-01-31", "sector": "food_production"}),
+        ("/v1/lists/key-sector", {"as_of": "2025-06-30", "district": district, "sector": "special_food"}),
+        ("/v1/lists/abnormal/changes", {"from": "2020-01-01", "to": "2026-01-01"}),
+    ]
+
+    def answers(of: TestClient) -> list[bytes]:
+        return [of.get(path, params={**params, "known_at": now}).content for path, params in requests]
+
+    expected = answers(client)
+    assert any(b'"members":[{' in a for a in expected[len(usccs) :])
+
+    # the earlier ledger: the same records, and the rows its code had projected
+    copy_tables(clean_db, earlier_ledger, {**EVENT_STORE, f"projection_items_{slot}": (ROWS_0008, "facet IS NULL")})
+    with earlier_ledger.connect() as conn:
+        conn.execute(
+            "SELECT setval('ledger_events_notification_id_seq', (SELECT max(notification_id) FROM ledger_events))"
+        )
+        conn.execute("UPDATE projection_state SET slot = %s, position = %s", (slot, position))
+        conn.execute(f"CREATE OR REPLACE VIEW projection_items AS SELECT * FROM projection_items_{slot}")
+        conn.commit()
+
+    migrated = run_cli(earlier_ledger, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "applied 2 migration(s): 0009.projection-list-facets, 0010.projection-facet-indexes" in migrated.stdout
+
+    from api.main import create_app
+
+    upgraded = create_app(lambda: Runtime.open(Settings(DATABASE_URL=earlier_ledger.conninfo)))
+    with TestClient(upgraded, raise_server_exceptions=False) as earlier:
+        status = earlier.get("/v1/status").json()["projection"]
+        assert (status["derivation"], status["rebuild_needed"], status["lag"]) == (1, True, 0)
+        assert answers(earlier) == expected  # the old rows, read by today's code
+
+        # records arriving after the upgrade: today's runner writes its rows beside the old ones
+        submit_in_steps(runtime, [records[cut:]])
+        runtime.projector.catch_up()
+        copy_tables(clean_db, earlier_ledger, EVENT_STORE, truncate=True)  # the same records, at the same times
+        earlier.app.state.runtime.projector.catch_up()  # type: ignore[attr-defined]
+        now = datetime.now(UTC).isoformat()
+        expected = answers(client)
+        assert answers(earlier) == expected
+
+        rebuilt = run_cli(earlier_ledger, "rebuild")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        status = earlier.get("/v1/status").json()["projection"]
+        assert (status["derivation"], status["rebuild_needed"]) == (2, False)
+        assert answers(earlier) == expected
