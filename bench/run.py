@@ -450,7 +450,7 @@ DESIGN_SETTINGS = {
     "maintenance_work_mem": "512MB",
 }
 """The tuned settings of the design figures of sessions 3 and 4 (docs/performance.md), set by
-hand (ALTER SYSTEM); session 6 ran on the defaults."""
+hand (ALTER SYSTEM); sessions 6 and 7 ran on the defaults."""
 
 
 def settings_warning(scale: str, server: dict[str, str]) -> str | None:
