@@ -113,8 +113,9 @@ def drop_database(maintenance: Server, dbname: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 
 
-def migrate(server: Server) -> list[str]:
-    """Apply pending migrations from `migrations/` (yoyo); returns the ids applied."""
+def migrate(server: Server, *, through: str | None = None) -> list[str]:
+    """Apply pending migrations from `migrations/` (yoyo), or those up to the id `through` (an
+    earlier schema, for upgrade tests); returns the ids applied."""
     from yoyo import get_backend, read_migrations
 
     with server.connect(autocommit=True) as conn:
@@ -122,6 +123,8 @@ def migrate(server: Server) -> list[str]:
         try:
             backend = get_backend(server.yoyo_uri())
             migrations = read_migrations(str(MIGRATIONS_DIR))
+            if through is not None:
+                migrations = migrations.filter(lambda m: m.id <= through)
             with backend.lock():
                 pending = backend.to_apply(migrations)
                 backend.apply_migrations(pending)

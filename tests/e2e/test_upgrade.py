@@ -11,56 +11,41 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from yoyo import get_backend, read_migrations
 
 from bench.generate import generate
 from ledger.config import Settings
-from ledger.database import MIGRATIONS_DIR, Server, create_database, drop_database
+from ledger.database import Server, create_database, drop_database, migrate
 from ledger.runtime import Runtime
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 
 BEFORE_FACETS = "0008.projection-list-indexes"
 ROWS_0008 = "uscc, kind, subject, effective, recorded, fingerprint, district, name, body"
-EVENT_STORE = {
-    t: ("*", "true") for t in ("ledger_events", "record_log", "holiday_schedules", "reference_values", "api_tokens")
-}
+EVENT_STORE: dict[str, tuple[str, str] | None] = dict.fromkeys(
+    ("ledger_events", "record_log", "holiday_schedules", "reference_values", "api_tokens")
+)
 
 
-def migrate_through(server: Server, last: str) -> None:
-    backend = get_backend(server.yoyo_uri())
-    with backend.lock():
-        wanted = read_migrations(str(MIGRATIONS_DIR)).filter(lambda m: m.id <= last)
-        backend.apply_migrations(backend.to_apply(wanted))
-    backend.connection.close()
-
-
-def copy_tables(source: Server, target: Server, tables: dict[str, tuple[str, str]], *, truncate: bool = False) -> None:
-    """Each table's rows (the columns, where) from `source` into `target`, in one transaction
-    there, as the ledger writes them: a projector running on `target` never sees half of it."""
+def copy_tables(
+    source: Server, target: Server, tables: dict[str, tuple[str, str] | None], *, truncate: bool = False
+) -> None:
+    """Each table's rows from `source` into `target` (all columns, or those named with a
+    condition), in one transaction there, as the ledger writes them: a projector running on
+    `target` never sees half of it."""
     with source.connect() as src, target.connect() as dst:
         if truncate:
             dst.execute(f"TRUNCATE {', '.join(tables)}")
-        for table, (columns, where) in tables.items():
-            names = columns if columns != "*" else ", ".join(_columns(src, table))
-            with src.cursor().copy(f"COPY (SELECT {names} FROM {table} WHERE {where}) TO STDOUT") as out:
-                with dst.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as into:
+        for table, part in tables.items():
+            columns, where = part or ("*", "true")
+            into_columns = f"({columns})" if part else ""  # both schemas have the table's columns in order
+            with src.cursor().copy(f"COPY (SELECT {columns} FROM {table} WHERE {where}) TO STDOUT") as out:
+                with dst.cursor().copy(f"COPY {table} {into_columns} FROM STDIN") as into:
                     for block in out:
                         into.write(block)
         dst.commit()
-
-
-def _columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
-    rows = conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
-        (table,),
-    )
-    return [name for (name,) in rows]
 
 
 @pytest.fixture
@@ -70,7 +55,7 @@ def earlier_ledger(test_server: Server) -> Iterator[Server]:
     maintenance = test_server.with_database("postgres")
     drop_database(maintenance, server.dbname)
     create_database(maintenance, server.dbname)
-    migrate_through(server, BEFORE_FACETS)
+    migrate(server, through=BEFORE_FACETS)
     yield server
     drop_database(maintenance, server.dbname)
 
