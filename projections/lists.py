@@ -229,17 +229,49 @@ def changes(
     }
 
 
+SEARCH_WINDOW = 5_000
+"""A search first reads this many name rows in USCC order (a frequent part fills its page
+there); only a rarer part is looked up in the name indexes, whose matches are then few."""
+
+
 def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Enterprises by USCC prefix or part of a name they bear or bore (as the ledger holds now),
     in USCC order. The page of USCCs is chosen in SQL (`LIMIT`), then the matching names of
-    those enterprises only are read: a vague query never ships every match to Python."""
+    those enterprises only are read: a vague query never ships every match to Python.
+
+    One statement, two ways to the page, the second tried only when the first fails:
+    head  the first SEARCH_WINDOW name rows in USCC order hold a whole page (a frequent part);
+    hits  every match, from the USCC prefix index and the trigram index (a part of two
+          characters, which has no trigram: the index of character pairs, migration 0011),
+          sorted. Without the head, a frequent part would fetch most names from the index; without
+          the hits, a rare one would walk every name (seconds at the design point)."""
     pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    where = _PART_PAIR if len(q) == 2 else _PART
     rows = conn.execute(
-        "WITH page AS (SELECT DISTINCT p.uscc FROM projection_items p WHERE " + _SEARCH.format(a="p") + " "
-        "ORDER BY p.uscc LIMIT %(limit)s) "
+        "WITH head AS MATERIALIZED (SELECT DISTINCT s.uscc FROM (SELECT p.uscc, p.name, p.recorded "
+        "FROM projection_items p WHERE p.name IS NOT NULL ORDER BY p.uscc LIMIT %(window)s) s "
+        "WHERE " + _SEARCH.format(a="s") + " ORDER BY s.uscc LIMIT %(limit)s), "
+        "hits AS MATERIALIZED ((SELECT DISTINCT ON (p.uscc) p.uscc FROM projection_items p WHERE "
+        + _PREFIX.format(a="p")
+        + " "
+        "ORDER BY p.uscc USING ~<~ LIMIT %(limit)s) "
+        "UNION (SELECT p.uscc FROM projection_items p WHERE " + where.format(a="p") + ")), "
+        "page AS ((SELECT uscc FROM head WHERE (SELECT count(*) FROM head) >= %(limit)s) "
+        "UNION ALL (SELECT DISTINCT uscc FROM hits WHERE (SELECT count(*) FROM head) < %(limit)s "
+        "ORDER BY uscc LIMIT %(limit)s)) "
         "SELECT i.uscc, i.name, i.district FROM page JOIN projection_items i ON i.uscc = page.uscc "
         "WHERE " + _SEARCH.format(a="i") + " ORDER BY i.uscc, upper(i.effective) DESC NULLS FIRST",
-        {"prefix": pattern.upper() + "%", "part": "%" + pattern + "%", "limit": limit},
+        {
+            "prefix": pattern.upper() + "%",
+            "part": "%" + pattern + "%",
+            "q": q,
+            "limit": limit,
+            "window": SEARCH_WINDOW,
+        },
+        # Planned for each query's own patterns: a generic plan cannot use the USCC prefix index
+        # and scans every name (a search repeated five times on a connection got one: 0.7 → 46
+        # ms at 10,000 enterprises).
+        prepare=False,
     ).fetchall()
     seen: dict[str, dict[str, Any]] = {}
     for uscc, name, district in rows:
@@ -252,6 +284,16 @@ def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
 
 # basic_info rows held now whose USCC starts with, or whose name contains, the query
 _SEARCH = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND ({a}.uscc LIKE %(prefix)s OR {a}.name ILIKE %(part)s)"
+# The hits way takes the first USCCs of the prefix in the order of its index (`text_pattern_ops`:
+# byte order, that of the C and C.UTF-8 collations and, for the digits and capital letters of
+# USCCs, of the usual others), and every name holding the part: from the trigram index, or for
+# two characters, which have no trigram, from the index of pairs of characters (migration 0011).
+_PREFIX = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND {a}.uscc LIKE %(prefix)s"
+_PART = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND {a}.name ILIKE %(part)s"
+_PART_PAIR = (
+    "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND name_pairs({a}.name) @> name_pairs(%(q)s) "
+    "AND {a}.name ILIKE %(part)s"
+)
 
 
 def _iso(day: date | None) -> str | None:

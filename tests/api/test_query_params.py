@@ -108,10 +108,12 @@ class _Rows:
         return iter(self.rows)
 
 
+@pytest.mark.parametrize("window", [1, 3, 10_000])  # the hits way; either, by the part; the head way
 def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_sql_limit(
-    client: TestClient, auth: Callable[..., dict[str, str]]
+    client: TestClient, auth: Callable[..., dict[str, str]], window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     usccs = _load(client, auth)
+    monkeypatch.setattr(lists, "SEARCH_WINDOW", window)
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     with runtime.server.connect() as conn:
         for q, limit in [
@@ -119,7 +121,12 @@ def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_
             ("有限公司", 7),
             ("有限公司", 20),
             ("津南第3", 1),
+            ("第3", 2),  # two characters: the index of character pairs (migration 0011)
+            ("食品", 3),
+            ("司天", 3),  # a pair in no name, though both characters are in every one
+            ("x_", 5),
             (usccs[0][:12], 3),
+            (usccs[0][:2].lower(), 3),
             ("x_%", 5),
         ]:
             assert lists.search(conn, q, limit) == _old_search(conn, q, limit), (q, limit)
@@ -132,3 +139,30 @@ def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_
             assert "Limit" in plan, plan
     over_http = client.get("/v1/enterprises", params={"q": "有限公司", "limit": 3}).json()["results"]
     assert [r["uscc"] for r in over_http] == usccs[:3]
+
+
+def test_a_search_of_two_characters_can_read_the_index_of_character_pairs(client: TestClient) -> None:
+    """The search's expression must be the index's (migration 0011): were they to differ, the
+    index would never be read and a rare pair would walk every name."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.server.connect() as conn, conn.transaction():
+        conn.execute("SET LOCAL enable_seqscan = off")
+        plan = conn.execute(
+            "EXPLAIN SELECT uscc FROM projection_items p WHERE " + lists._PART_PAIR.format(a="p"),
+            {"prefix": "第3%", "part": "%第3%", "q": "第3"},
+        ).fetchall()
+    assert "_name_pairs" in "\n".join(r[0] for r in plan), plan
+
+
+def test_a_search_repeated_on_one_connection_is_never_planned_generically(
+    client: TestClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    """A generic plan cannot use the USCC prefix index and walks every name: psycopg prepares a
+    statement after five executions, and PostgreSQL may then plan it generically."""
+    _load(client, auth, n=3)
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.server.connect() as conn:
+        for _ in range(8):
+            assert len(lists.search(conn, "津南第", 5)) == 3
+        prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%name ILIKE%%'")
+        assert prepared.fetchone()[0] == 0  # type: ignore[index]
