@@ -246,7 +246,7 @@ def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
           sorted. Without the head, a frequent part would fetch most names from the index; without
           the hits, a rare one would walk every name (seconds at the design point)."""
     pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    where = _PART_PAIR if len(q) == 2 else _PART
+    part = _PART_PAIR if len(q) == 2 else _PART
     rows = conn.execute(
         "WITH head AS MATERIALIZED (SELECT DISTINCT s.uscc FROM (SELECT p.uscc, p.name, p.recorded "
         "FROM projection_items p WHERE p.name IS NOT NULL ORDER BY p.uscc LIMIT %(window)s) s "
@@ -255,9 +255,9 @@ def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
         + _PREFIX.format(a="p")
         + " "
         "ORDER BY p.uscc USING ~<~ LIMIT %(limit)s) "
-        "UNION (SELECT p.uscc FROM projection_items p WHERE " + where.format(a="p") + ")), "
+        "UNION (SELECT p.uscc FROM projection_items p WHERE " + part.format(a="p") + ")), "
         "page AS ((SELECT uscc FROM head WHERE (SELECT count(*) FROM head) >= %(limit)s) "
-        "UNION ALL (SELECT DISTINCT uscc FROM hits WHERE (SELECT count(*) FROM head) < %(limit)s "
+        "UNION ALL (SELECT uscc FROM hits WHERE (SELECT count(*) FROM head) < %(limit)s "
         "ORDER BY uscc LIMIT %(limit)s)) "
         "SELECT i.uscc, i.name, i.district FROM page JOIN projection_items i ON i.uscc = page.uscc "
         "WHERE " + _SEARCH.format(a="i") + " ORDER BY i.uscc, upper(i.effective) DESC NULLS FIRST",
@@ -282,18 +282,17 @@ def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-# basic_info rows held now whose USCC starts with, or whose name contains, the query
-_SEARCH = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND ({a}.uscc LIKE %(prefix)s OR {a}.name ILIKE %(part)s)"
+# basic_info rows held now ...
+_HELD = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND "
+# ... whose USCC starts with, or whose name contains, the query
+_SEARCH = _HELD + "({a}.uscc LIKE %(prefix)s OR {a}.name ILIKE %(part)s)"
 # The hits way takes the first USCCs of the prefix in the order of its index (`text_pattern_ops`:
 # byte order, that of the C and C.UTF-8 collations and, for the digits and capital letters of
 # USCCs, of the usual others), and every name holding the part: from the trigram index, or for
 # two characters, which have no trigram, from the index of pairs of characters (migration 0011).
-_PREFIX = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND {a}.uscc LIKE %(prefix)s"
-_PART = "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND {a}.name ILIKE %(part)s"
-_PART_PAIR = (
-    "{a}.name IS NOT NULL AND upper_inf({a}.recorded) AND name_pairs({a}.name) @> name_pairs(%(q)s) "
-    "AND {a}.name ILIKE %(part)s"
-)
+_PREFIX = _HELD + "{a}.uscc LIKE %(prefix)s"
+_PART = _HELD + "{a}.name ILIKE %(part)s"
+_PART_PAIR = _HELD + "name_pairs({a}.name) @> name_pairs(%(q)s) AND {a}.name ILIKE %(part)s"
 
 
 def _iso(day: date | None) -> str | None:
