@@ -108,6 +108,30 @@ def catch_up_rate(runtime: Runtime, events: int) -> float:
     return events / (time.perf_counter() - start)
 
 
+FREQUENT_PARTS = ("有限", "公司", "天津", "有限公司")
+ABSENT_PARTS = ("龘靐", "齉龖爩", "zq#9")  # in no generated name: the search's slowest way
+
+
+def search_query(conn: Any, uscc: str, rng: random.Random) -> str:
+    """A query of `GET /v1/enterprises?q=`, of one of five kinds in turn: two characters, or three
+    to six, from the enterprise's name; a part most names bear; a part no name bears; a USCC prefix
+    of 2–10 characters (GSXT-02 takes two characters or more)."""
+    kind = rng.randrange(5)
+    if kind == 2:
+        return rng.choice(FREQUENT_PARTS)
+    if kind == 3:
+        return rng.choice(ABSENT_PARTS)
+    if kind == 4:
+        return uscc[: rng.randint(2, 10)]
+    found = conn.execute(
+        "SELECT name FROM projection_items WHERE uscc = %s AND name IS NOT NULL LIMIT 1", (uscc,)
+    ).fetchone()
+    name = found[0] if found else uscc
+    size = min(len(name), 2 if kind == 0 else rng.randint(3, 6))
+    start = rng.randrange(len(name) - size + 1)
+    return name[start : start + size]
+
+
 def latencies(
     runtime: Runtime, usccs: list[str], recorded: list[datetime], rng: random.Random, n: int
 ) -> dict[str, list[float]]:
@@ -116,11 +140,17 @@ def latencies(
         "public_view_replay": [],
         "list_page": [],
         "list_page_filtered": [],
+        "search": [],
     }
     calendar, reference = view.rule_context(runtime)
     conditions = random.Random(n)  # apart from `rng`: the other draws stay those of earlier runs
+    queries = random.Random(n + 1)
     with runtime.server.connect() as conn:
         for _ in range(n):
+            q = search_query(conn, queries.choice(usccs), queries)
+            t = time.perf_counter()
+            lists.search(conn, q)
+            out["search"].append(time.perf_counter() - t)
             uscc, known_at = rng.choice(usccs), rng.choice(recorded)
             as_of = date(2019, 1, 1) + timedelta(days=rng.randrange(2900))
             t = time.perf_counter()

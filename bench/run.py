@@ -80,6 +80,8 @@ FIGURES: dict[str, tuple[str, tuple[str, float] | None]] = {
     "public_view_p99_ms": ("ms", ("<", 5.0)),
     "list_page_p99_ms": ("ms", ("<", 20.0)),
     "list_page_filtered_p99_ms": ("ms", ("<", 20.0)),  # a district and/or sector condition
+    "search_p50_ms": ("ms", None),  # GET /v1/enterprises?q=: five kinds of query (bench/projections.py)
+    "search_p99_ms": ("ms", None),
     "db_roundtrip_p99_ms": ("ms", None),
     "http_public_view_rps": ("req/s", None),
     "http_p99_ms": ("ms", ("<", 50.0)),
@@ -193,6 +195,8 @@ def reads_once(
         "public_view_p99_ms": percentile(lat["public_view"], 0.99) * 1000,
         "list_page_p99_ms": percentile(lat["list_page"], 0.99) * 1000,
         "list_page_filtered_p99_ms": percentile(lat["list_page_filtered"], 0.99) * 1000,
+        "search_p50_ms": percentile(lat["search"], 0.50) * 1000,
+        "search_p99_ms": percentile(lat["search"], 0.99) * 1000,
         "db_roundtrip_p99_ms": roundtrip_p99_ms(runtime, n),
     }
 
