@@ -20,7 +20,8 @@ def _load(client: TestClient, auth: Callable[..., dict[str, str]], n: int = 7) -
     usccs = []
     for k in range(n):
         uscc = make_uscc(500 + k)
-        data = {"name": f"天津市津南第{k}食品有限公司"}
+        # Every other name holds full-width brackets, where pg_trgm splits words.
+        data = {"name": f"天津市津南第{k}食品有限公司" if k % 2 == 0 else f"华和（天津）津南第{k}食品有限公司"}
         assert client.post("/v1/records", json=[registered(uscc, data=data)], headers=auth("TJ-LIC")).status_code == 200
         usccs.append(uscc)
     client.app.state.runtime.projector.catch_up()  # type: ignore[attr-defined]
@@ -125,6 +126,10 @@ def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_
             ("食品", 3),
             ("司天", 3),  # a pair in no name, though both characters are in every one
             ("x_", 5),
+            ("和（天津）", 2),  # punctuation: the index of character pairs
+            ("（天", 3),
+            ("）津南第", 5),
+            ("华和（", 2),
             (usccs[0][:12], 3),
             (usccs[0][:2].lower(), 3),
             ("x_%", 5),
@@ -141,17 +146,20 @@ def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_
     assert [r["uscc"] for r in over_http] == usccs[:3]
 
 
-def test_a_search_of_two_characters_can_read_the_index_of_character_pairs(client: TestClient) -> None:
+@pytest.mark.parametrize("q", ["第3", "和（天津）"])
+def test_a_search_of_two_characters_or_with_punctuation_reads_the_index_of_character_pairs(
+    client: TestClient, q: str
+) -> None:
     """The search's expression must be the index's (migration 0011): were they to differ, the
-    index would never be read and a rare pair would walk every name."""
+    index would never be read and a rare pair would walk every name. With punctuation, the
+    trigram index would be read instead: it finds most names from the trigrams of '天津'."""
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     with runtime.server.connect() as conn, conn.transaction():
         conn.execute("SET LOCAL enable_seqscan = off")
-        plan = conn.execute(
-            "EXPLAIN SELECT uscc FROM projection_items p WHERE " + lists._PART_PAIR.format(a="p"),
-            {"prefix": "第3%", "part": "%第3%", "q": "第3"},
-        ).fetchall()
-    assert "_name_pairs" in "\n".join(r[0] for r in plan), plan
+        plan = "\n".join(
+            r[0] for r in conn.execute("EXPLAIN " + lists._PART_PAIR, {"part": f"%{q}%", "q": q}).fetchall()
+        )
+    assert "_name_pairs" in plan and "_name " not in plan, plan
 
 
 def test_a_search_repeated_on_one_connection_is_never_planned_generically(
