@@ -301,10 +301,11 @@ _PREFIX = _HELD + " AND {a}.uscc LIKE %(prefix)s"
 _PART = "SELECT p.uscc FROM projection_items p WHERE " + _HELD.format(a="p") + " AND p.name ILIKE %(part)s"
 # OFFSET 0 keeps the ILIKE out of the inner scan: with both conditions there, the planner would
 # take the trigram index, whose estimate of the matches is the lower.
+_PAIRS = "name_pairs(p.name) @> name_pairs(%(q)s)"  # the expression of the index (0011, 0012)
 _PART_PAIR = (
     "SELECT c.uscc FROM (SELECT p.uscc, p.name FROM projection_items p WHERE "
     + _HELD.format(a="p")
-    + " AND name_pairs(p.name) @> name_pairs(%(q)s) OFFSET 0) c WHERE c.name ILIKE %(part)s"
+    + f" AND {_PAIRS} OFFSET 0) c WHERE c.name ILIKE %(part)s"
 )
 
 

@@ -84,7 +84,7 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
         ("/v1/lists/abnormal", {"as_of": "2024-01-31", "sector": "food_production"}),
         ("/v1/lists/key-sector", {"as_of": "2025-06-30", "district": district, "sector": "special_food"}),
         ("/v1/lists/abnormal/changes", {"from": "2020-01-01", "to": "2026-01-01"}),
-        ("/v1/enterprises", {"q": "有限"}),  # two characters: the index of pairs, built by 0011
+        ("/v1/enterprises", {"q": "有限"}),  # two characters: the index of pairs (0011, 0012)
         ("/v1/enterprises", {"q": "有限公司"}),
     ]
 
@@ -108,8 +108,8 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
     migrated = run_cli(earlier_ledger, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert (
-        "applied 3 migration(s): 0009.projection-list-facets, 0010.projection-facet-indexes, "
-        "0011.projection-name-pairs" in migrated.stdout
+        "applied 4 migration(s): 0009.projection-list-facets, 0010.projection-facet-indexes, "
+        "0011.projection-name-pairs, 0012.projection-name-pairs-inlined" in migrated.stdout
     )
 
     from api.main import create_app
