@@ -242,10 +242,11 @@ def search(conn: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
     One statement, two ways to the page, the second tried only when the first fails:
     head  the first SEARCH_WINDOW name rows in USCC order hold a whole page (a frequent part);
     hits  every match, from the USCC prefix index and a name index (trigrams, or character
-          pairs: `_PART_PAIR`), sorted. Without the head, a frequent part would fetch most names from the index; without
-          the hits, a rare one would walk every name (seconds at the design point)."""
+          pairs: `_PART_PAIR`), sorted. Without the head, a frequent part would fetch most names
+          from the index; without the hits, a rare one would walk every name (seconds at the
+          design point)."""
     pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    part = _PART_PAIR if len(q) == 2 or not all(c.isalnum() for c in q) else _PART
+    part = _PART_PAIR if len(q) == 2 or not q.isalnum() else _PART
     rows = conn.execute(
         "WITH head AS MATERIALIZED (SELECT DISTINCT s.uscc FROM (SELECT p.uscc, p.name, p.recorded "
         "FROM projection_items p WHERE p.name IS NOT NULL ORDER BY p.uscc LIMIT %(window)s) s "
@@ -299,9 +300,9 @@ _SEARCH = _HELD + " AND " + _MATCH
 # frequent trigrams of their edges ('河（天津）': 189,837 candidates for 2,764 names; 595 → 24 ms).
 _PREFIX = _HELD + " AND {a}.uscc LIKE %(prefix)s"
 _PART = "SELECT p.uscc FROM projection_items p WHERE " + _HELD.format(a="p") + " AND p.name ILIKE %(part)s"
+_PAIRS = "name_pairs(p.name) @> name_pairs(%(q)s)"  # the expression of the index (0011, 0012)
 # OFFSET 0 keeps the ILIKE out of the inner scan: with both conditions there, the planner would
 # take the trigram index, whose estimate of the matches is the lower.
-_PAIRS = "name_pairs(p.name) @> name_pairs(%(q)s)"  # the expression of the index (0011, 0012)
 _PART_PAIR = (
     "SELECT c.uscc FROM (SELECT p.uscc, p.name FROM projection_items p WHERE "
     + _HELD.format(a="p")
