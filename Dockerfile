@@ -4,7 +4,8 @@ COPY pyproject.toml README.md ./
 COPY domain ./domain
 COPY projections ./projections
 COPY api ./api
-COPY ledger ./ledger
+COPY application ./application
+COPY adapters ./adapters
 COPY migrations ./migrations
 COPY demo ./demo
 RUN pip install --no-cache-dir -e . && useradd --system ledger

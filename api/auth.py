@@ -15,9 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RuntimeDep, UsccDep
-from api.errors import BadTokenError, ForbiddenError, UnauthenticatedError
-from ledger.intake import Author
-from ledger.tokens import WRITABLE, InvalidTokenError, Principal, Role
+from domain.access import Principal, Role
+from domain.errors import ForbiddenError, InvalidTokenError, UnauthenticatedError
 
 # Declared for the OpenAPI document (a `bearer` security scheme); the header is read below,
 # because HTTPBearer(auto_error=False) would read a malformed header as "no token".
@@ -38,12 +37,12 @@ async def optional_principal(
         return None
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise BadTokenError("the Authorization header must be `Bearer <token>`")
+        raise InvalidTokenError("the Authorization header must be `Bearer <token>`")
     try:
         # The look-up may query the database: in the thread pool, never on the event loop.
         return await run_in_threadpool(runtime.tokens.authenticate, secret.strip())
     except InvalidTokenError:
-        raise BadTokenError("the token is malformed, unknown or revoked") from None
+        raise InvalidTokenError("the token is malformed, unknown or revoked") from None
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
@@ -65,11 +64,6 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
         return principal
 
     return dependency
-
-
-def author_of(principal: Principal) -> Author:
-    """Records are written in the token's department, under the token's operator name."""
-    return Author(principal.department, principal.operator, WRITABLE[principal.role])
 
 
 def require_enterprise_reader(

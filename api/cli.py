@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from adapters.config import PROJECT_ROOT
 from api.cli_common import byte_progress, console, migrated_server
 from api.cli_tokens import token_store
-from ledger.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from ledger.intake import Author
+    from domain.access import Author
 
 app = typer.Typer(help="Key-sector credit ledger.", no_args_is_help=True, add_completion=False)
 DEMO_FILE = PROJECT_ROOT / "demo" / "tianjin-demo.jsonl"
@@ -29,9 +29,9 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="server worker processes")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs)."""
+    from adapters.config import get_settings
+    from adapters.database import resolve_server
     from api import serving
-    from ledger.config import get_settings
-    from ledger.database import resolve_server
 
     # Start (or join) the database in this process first, so workers find it ready.
     server = resolve_server(get_settings())
@@ -69,17 +69,15 @@ def import_(
     """
     import getpass
 
-    from domain.records import DATA_MODELS
-    from ledger.intake import Author
+    from domain.access import EVERY_TYPE, Author
 
-    author = Author(department, operator or f"cli:{getpass.getuser()}"[:80], frozenset(DATA_MODELS))
+    author = Author(department, operator or f"cli:{getpass.getuser()}"[:80], EVERY_TYPE)
     _import(file, author, report or file.with_suffix(file.suffix + ".report.jsonl"), batch, workers)
 
 
 def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int, workers: int = 1) -> None:
-    from ledger import gc_policy
-    from ledger.bulk_parallel import import_with
-    from ledger.runtime import Runtime
+    from adapters import gc_policy
+    from api.bootstrap import Runtime, import_with
 
     runtime = Runtime.open()  # also keeps an embedded server up for the workers
     gc_policy.for_bulk_work()  # with --workers 1 this process does the work
@@ -120,7 +118,7 @@ def demo() -> None:
     an auditor. Secrets are shown only once, so each run revokes the previous run's demo
     tokens and prints new ones.
     """
-    from ledger.bulk import author_named_by_line
+    from application.imports import author_named_by_line
 
     _import(DEMO_FILE, author_named_by_line, Path(os.devnull), 500)
     lines = DEMO_FILE.read_text(encoding="utf-8").splitlines()
@@ -140,9 +138,9 @@ def demo() -> None:
 def migrate() -> None:
     """Apply pending migrations (the embedded server's database is created if needed; a
     DATABASE_URL must name a database that exists)."""
-    from ledger.config import get_settings
-    from ledger.database import migrate as apply
-    from ledger.database import resolve_server
+    from adapters.config import get_settings
+    from adapters.database import migrate as apply
+    from adapters.database import resolve_server
 
     applied = apply(resolve_server(get_settings()))
     typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")

@@ -8,15 +8,15 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
 if TYPE_CHECKING:
-    from ledger.database import Server
+    from adapters.database import Server
 
 console = Console(stderr=True)
 
 
 def migrated_server() -> Server:
-    from ledger.config import get_settings
-    from ledger.database import migrate as apply
-    from ledger.database import resolve_server
+    from adapters.config import get_settings
+    from adapters.database import migrate as apply
+    from adapters.database import resolve_server
 
     server = resolve_server(get_settings())
     apply(server)

@@ -26,7 +26,7 @@ def project(
 ) -> None:
     """Run the projection runner alone (the server runs one too unless CREDIT_LEDGER_PROJECTOR=0):
     follows the event log and keeps the read models up to date; resumes where it stopped."""
-    from ledger.runtime import Runtime
+    from api.bootstrap import Runtime
 
     runtime = Runtime.open()
     stop = threading.Event()
@@ -53,14 +53,12 @@ def project(
 def rebuild() -> None:
     """Rebuild every read model from zero beside the live one, then switch atomically: readers
     keep their answers during the build. Shows progress; safe to interrupt (nothing switches)."""
-    from ledger.runtime import Runtime
+    from api.bootstrap import Runtime
     from projections.rebuild import rebuild as run
-    from projections.view import rule_context
 
     runtime = Runtime.open()
     started = time.perf_counter()
     try:
-        calendar, reference = rule_context(runtime)
         columns = (
             "[progress.description]{task.description}",
             BarColumn(),
@@ -72,9 +70,8 @@ def rebuild() -> None:
             task = progress.add_task("rebuilding read models (events)", total=None)
             report = run(
                 runtime.server.conninfo,
-                runtime.ledger.mapper,
-                calendar,
-                reference,
+                runtime.store.mapper,
+                runtime.rules,
                 on_start=lambda total: progress.update(task, total=total),
                 on_progress=lambda done: progress.update(task, completed=done),
             )

@@ -25,8 +25,8 @@ def calendar_load(
     import json
     from datetime import date
 
+    from adapters import reference_store as reference
     from domain.calendar import YearSchedule
-    from ledger import reference
 
     try:
         body = json.loads(file.read_text(encoding="utf-8"))
@@ -58,7 +58,7 @@ def reference_set(
     """Set a reference value from a date on (the earlier value keeps applying before it)."""
     from datetime import date
 
-    from ledger import reference
+    from adapters import reference_store as reference
 
     try:
         day = date.fromisoformat(effective_from)
@@ -74,7 +74,7 @@ def reference_set(
 @reference_app.command("list")
 def reference_list() -> None:
     """The reference values in force, with their dated versions."""
-    from ledger import reference
+    from adapters import reference_store as reference
 
     server = migrated_server()
     context = reference.load(server)

@@ -9,8 +9,8 @@ import typer
 from api.cli_common import console, migrated_server
 
 if TYPE_CHECKING:
-    from ledger.database import Server
-    from ledger.tokens import TokenStore
+    from adapters.database import Server
+    from adapters.tokens import TokenStore
 
 tokens_app = typer.Typer(help="API tokens: one department and one role each (docs/access.md).", no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def tokens_create(
     label: Annotated[str | None, typer.Option(help="who holds it; becomes source.operator of its records")] = None,
 ) -> None:
     """Create a token and print its secret — the only time it is shown (only its hash is kept)."""
-    from ledger.tokens import Role
+    from domain.access import Role
 
     if role not in Role.__members__:
         console.print(f"role {role!r}: choose officer, reviewer, auditor or admin", markup=False)
@@ -68,6 +68,6 @@ def tokens_revoke(token_id: Annotated[str, typer.Argument(help="the id shown by 
 def token_store(server: Server) -> TokenStore:
     from psycopg.rows import dict_row
 
-    from ledger.tokens import TokenStore
+    from adapters.tokens import TokenStore
 
     return TokenStore(lambda: server.connect(row_factory=dict_row))

@@ -14,9 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
 from api.batching import Batcher
+from api.bootstrap import Runtime
 from domain.identifiers import normalise_uscc
-from ledger.clock import CHINA
-from ledger.runtime import Runtime
+from domain.time import CHINA
 from projections.items import Item
 
 

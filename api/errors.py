@@ -1,7 +1,8 @@
 """The one place where failures become HTTP answers: RFC 9457 problem+json.
 
-Routes raise typed errors (or let domain/ledger errors through); nothing else in `api/`
-chooses an error status code.
+Routes raise the ledger's errors (`domain.errors`) or let them through; nothing else in the
+project chooses an HTTP status. A class not in `STATUS` takes the status of its nearest
+ancestor that is; an error that is not a `LedgerError` is a 500, still a problem document.
 """
 
 from __future__ import annotations
@@ -16,81 +17,60 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.consistency import Problem
-from domain.identifiers import InvalidUSCCError
-from ledger.intake import WriterBusyError
-from ledger.reads import EnterpriseNotFoundError
+from domain import errors
+from domain.errors import LedgerError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 
-
-class ApiError(Exception):
-    """An error with its HTTP status and the problems behind it."""
-
-    status = 400
-    title = "Bad request"
-    headers: dict[str, str] = {}
-
-    def __init__(self, detail: str, problems: list[Problem] | None = None, **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        self.problems = problems or []
-        self.extra = extra
-
-
-class InvalidInputError(ApiError):
-    status = 422
-    title = "Invalid input"
+STATUS: dict[type[LedgerError], tuple[int, str]] = {
+    errors.LedgerError: (400, "Bad request"),
+    errors.InvalidInputError: (422, "Invalid input"),
+    errors.MalformedInputError: (400, "Malformed request"),
+    errors.RecordRefusedError: (422, "Record rejected"),
+    errors.NotFoundError: (404, "Not found"),
+    errors.UnauthenticatedError: (401, "Unauthorized"),
+    errors.ForbiddenError: (403, "Forbidden"),
+    errors.PayloadTooLargeError: (413, "Payload too large"),
+    errors.TooManyRequestsError: (429, "Too many requests"),
+    errors.ConflictError: (409, "Conflict"),
+    errors.UnavailableError: (503, "Busy"),
+    errors.DatabaseUnavailableError: (503, "Database unavailable"),
+}
+_REALM = 'Bearer realm="credit-ledger"'
 
 
-class PayloadTooLargeError(ApiError):
-    status = 413
-    title = "Payload too large"
+def status_of(exc: LedgerError) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return STATUS[LedgerError]
 
 
-class NotFoundError(ApiError):
-    status = 404
-    title = "Not found"
+def headers_of(exc: LedgerError) -> dict[str, str]:
+    if isinstance(exc, errors.InvalidTokenError):
+        return {"WWW-Authenticate": _REALM + ', error="invalid_token"'}  # RFC 6750
+    if isinstance(exc, errors.UnauthenticatedError):
+        return {"WWW-Authenticate": _REALM}
+    if isinstance(exc, errors.TooManyRequestsError | errors.UnavailableError):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
-class UnauthenticatedError(ApiError):
-    """No usable token where one is needed; the detail never repeats the token."""
-
-    status = 401
-    title = "Unauthorized"
-    headers = {"WWW-Authenticate": 'Bearer realm="credit-ledger"'}
-
-
-class BadTokenError(UnauthenticatedError):
-    """A token was sent but is malformed, unknown or revoked (RFC 6750 invalid_token)."""
-
-    headers = {"WWW-Authenticate": 'Bearer realm="credit-ledger", error="invalid_token"'}
-
-
-class ForbiddenError(ApiError):
-    status = 403
-    title = "Forbidden"
-
-
-class TooManyRequestsError(ApiError):
-    status = 429
-    title = "Too many requests"
-
-    def __init__(self, detail: str, retry_after: int):
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after)}
-
-
-def problem(status: int, title: str, detail: str, problems: list[Problem] = (), **extra: Any) -> JSONResponse:  # type: ignore[assignment]
+def problem(
+    status: int, title: str, detail: str, problems: list[Problem] | tuple[()] = (), **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if problems:
-        body["errors"] = [
-            {k: v for k, v in {"field": p.field, "reason": p.reason, "rule": p.rule}.items() if v is not None}
-            | ({"earliest_on": p.earliest_on.isoformat()} if p.earliest_on else {})
-            for p in problems
-        ]
+        body["errors"] = [{k: v for k, v in p.as_json().items() if v is not None} for p in problems]
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def answer(exc: LedgerError) -> JSONResponse:
+    status, title = status_of(exc)
+    response = problem(status, title, exc.detail, exc.problems, **exc.extra)
+    response.headers.update(headers_of(exc))
+    return response
 
 
 def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
@@ -111,20 +91,13 @@ def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
     return status, problems
 
 
+_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 401: "Unauthorized", 403: "Forbidden"}
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        response = problem(exc.status, exc.title, exc.detail, exc.problems, **exc.extra)
-        response.headers.update(exc.headers)
-        return response
-
-    @app.exception_handler(EnterpriseNotFoundError)
-    def _not_found(_: Request, exc: EnterpriseNotFoundError) -> JSONResponse:
-        return problem(404, "Not found", str(exc))
-
-    @app.exception_handler(InvalidUSCCError)
-    def _bad_uscc(_: Request, exc: InvalidUSCCError) -> JSONResponse:
-        return problem(422, "Invalid input", "invalid USCC", [Problem("uscc", str(exc), "ID-02")])
+    @app.exception_handler(LedgerError)
+    def _ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
+        return answer(exc)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -134,36 +107,26 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own answers (an unknown path, a method not allowed), as problem documents.
         response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
         response.headers.update(getattr(exc, "headers", None) or {})
         return response
 
-    @app.exception_handler(WriterBusyError)
-    def _busy(_: Request, exc: WriterBusyError) -> JSONResponse:
-        response = problem(503, "Busy", f"{exc}; send the batch again: it is safe to repeat")
-        response.headers["Retry-After"] = "1"
-        return response
-
     @app.exception_handler(PoolTimeout)
     def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
-        response = problem(
-            503, "Busy", "no database connection free in time; ask again (a batch of records: it is safe to repeat)"
+        return answer(
+            errors.UnavailableError(
+                "no database connection free in time; ask again (a batch of records: it is safe to repeat)"
+            )
         )
-        response.headers["Retry-After"] = "1"
-        return response
 
     @app.exception_handler(psycopg.OperationalError)
     @app.exception_handler(EventStoreOperationalError)
     def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
         # The database is down, restarting or out of connections: a passing condition.
-        response = problem(503, "Database unavailable", "the ledger cannot reach its database now; try again")
-        response.headers["Retry-After"] = "5"
-        return response
+        return answer(errors.DatabaseUnavailableError("the ledger cannot reach its database now; try again"))
 
     @app.exception_handler(Exception)
     def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         # Still a problem document, so that clients parse every failure the same way.
         return problem(500, "Internal error", "the ledger could not complete the request")
-
-
-_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 401: "Unauthorized", 403: "Forbidden"}

@@ -12,10 +12,10 @@ from fastapi import Depends, Query, Request
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.config import Settings, get_settings
 from api.auth import OptionalPrincipal
-from api.errors import InvalidInputError, TooManyRequestsError, problem
-from domain.consistency import Problem
-from ledger.config import Settings, get_settings
+from api.errors import answer
+from domain.errors import InvalidInputError, PayloadTooLargeError, Problem, TooManyRequestsError
 
 
 class BodySizeLimit:
@@ -48,7 +48,7 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Payload too large", f"the body exceeds {self.max_bytes} bytes")
+        response = answer(PayloadTooLargeError(f"the body exceeds {self.max_bytes} bytes"))
         await response(scope, receive, send)
 
 

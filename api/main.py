@@ -16,10 +16,10 @@ from pydantic import TypeAdapter
 from api import errors
 from api.auth import optional_principal
 from api.batching import Batcher
+from api.bootstrap import Runtime
 from api.limits import BodySizeLimit
 from api.routes import enterprises, health, lists, public, records, rules, search
 from domain.records import Record
-from ledger.runtime import Runtime
 from projections import store
 from projections.items import Item
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import psutil
 
-from ledger.config import PROJECT_ROOT, Settings
-from ledger.database import Server, fresh_database, server_from_url, start_embedded
+from adapters.config import PROJECT_ROOT, Settings
+from adapters.database import Server, fresh_database, server_from_url, start_embedded
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 

@@ -21,12 +21,14 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters.database import Server  # noqa: E402
+from api.bootstrap import (
+    Runtime,  # noqa: E402
+    import_with,  # noqa: E402
+)
+from application.imports import author_named_by_line  # noqa: E402
 from bench.common import markdown_table, scratch_server, settings_for, stopwatch, summary, write_results  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from ledger.bulk import author_named_by_line  # noqa: E402
-from ledger.bulk_parallel import import_with  # noqa: E402
-from ledger.database import Server  # noqa: E402
-from ledger.runtime import Runtime  # noqa: E402
 
 COPY_TABLE = """
 CREATE TABLE copy_baseline (

@@ -23,6 +23,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api.bootstrap import Runtime
 from bench.common import (
     markdown_table,
     percentile,
@@ -33,9 +34,8 @@ from bench.common import (
 )
 from bench.generate import generate
 from bench.synthetic.reference import DISTRICTS, SECTORS
+from domain.access import Author
 from domain.records import DATA_MODELS
-from ledger.intake import Author
-from ledger.runtime import Runtime
 from projections import lists, view
 from projections.rebuild import RebuildReport, rebuild
 
@@ -84,9 +84,8 @@ def raw_read(runtime: Runtime) -> float:
 
 def timed_rebuild(runtime: Runtime, events: int) -> tuple[float, RebuildReport]:
     """Seconds of a whole `rebuild`, and its report (with each step's seconds)."""
-    calendar, reference = view.rule_context(runtime)
     start = time.perf_counter()
-    report = rebuild(runtime.server.conninfo, runtime.ledger.mapper, calendar, reference)
+    report = rebuild(runtime.server.conninfo, runtime.store.mapper, runtime.rules)
     assert report.events == events, (report.events, events)
     return time.perf_counter() - start, report
 
@@ -142,7 +141,6 @@ def latencies(
         "list_page_filtered": [],
         "search": [],
     }
-    calendar, reference = view.rule_context(runtime)
     conditions = random.Random(n)  # apart from `rng`: the other draws stay those of earlier runs
     queries = random.Random(n + 1)
     with runtime.server.connect() as conn:
@@ -161,7 +159,7 @@ def latencies(
             out["public_view"].append(time.perf_counter() - t)
             t = time.perf_counter()
             try:
-                view.from_replay(runtime.reads, uscc, as_of, known_at, calendar, reference)
+                view.from_replay(uscc, runtime.reads.history(uscc, known_at), as_of, known_at, runtime.rules)
             except LookupError:
                 pass
             out["public_view_replay"].append(time.perf_counter() - t)

@@ -9,7 +9,7 @@ Phases (each figure the median of --runs runs, with its spread):
 
 1. import: per run a fresh database (bench.common.scratch_server); the scale's records
    (bench/generate.py) imported as `credit-ledger import --workers 2` does
-   (`ledger.bulk_parallel`; --import-workers) in a child process (the peak RSS of its largest
+   (`application.parallel_import`; --import-workers) in a child process (the peak RSS of its largest
    process is the import's), then the same rows COPYed into a plain indexed table;
 2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
 3. in-database reads: public view and list page at random enterprises and dates
@@ -42,6 +42,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters.config import PROJECT_ROOT  # noqa: E402
+from adapters.database import Server  # noqa: E402
+from api.bootstrap import Runtime  # noqa: E402
 from bench import import_bench, projections  # noqa: E402
 from bench.common import (  # noqa: E402
     RESULTS,
@@ -59,9 +62,6 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from bench.generate import SCALES, generate, write_jsonl  # noqa: E402
-from ledger.config import PROJECT_ROOT  # noqa: E402
-from ledger.database import Server  # noqa: E402
-from ledger.runtime import Runtime  # noqa: E402
 
 DATABASE = "credit_ledger_bench_run"
 LAST_DAY = date(2026, 11, 20)  # bench/generate.py writes no effective date after it

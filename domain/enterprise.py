@@ -9,20 +9,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.consistency import Problem, check_record
-from domain.history import Fact, parse_data, resolve
-from domain.records import DATA_MODELS
+from domain.consistency import check_record
+from domain.context import RuleContext
+from domain.errors import RecordRefusedError
+from domain.history import AnyFact, Fact, Facts, resolve
+from domain.records import DATA_MODELS, Data, stored_data
 
 # Changing this namespace would orphan every stored enterprise: ids are derived from it.
 ENTERPRISE_NAMESPACE = uuid5(NAMESPACE_URL, "https://scjg.tj.gov.cn/credit-ledger/enterprise")
-
-
-class RecordRefusedError(Exception):
-    """The record breaks a rule of the ledger; nothing was recorded."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
 
 
 class Enterprise(Aggregate):
@@ -33,6 +27,10 @@ class Enterprise(Aggregate):
     """
 
     class Recorded(Aggregate.Event):
+        """One record. Its `data` is stored as the JSON values of the record's data model;
+        reading it back converts them to their types without validating them again
+        (`domain.records.from_stored`): what was valid when recorded stays readable."""
+
         effective_on: date
         source: dict[str, str]
         data: dict[str, Any]
@@ -42,14 +40,14 @@ class Enterprise(Aggregate):
             assert isinstance(aggregate, Enterprise)
             aggregate.history.append(self.as_fact())
 
-        def as_fact(self) -> Fact:
+        def as_fact(self) -> AnyFact:
             return Fact(
                 type=self.record_type,
                 effective_on=self.effective_on,
                 department=self.source["department"],
                 record_id=self.source["record_id"],
                 operator=self.source.get("operator", ""),
-                data=parse_data(self.record_type, self.data),
+                data=stored_data(self.record_type, self.data),
                 sequence=self.originator_version,
             )
 
@@ -130,7 +128,7 @@ class Enterprise(Aggregate):
 
     def __init__(self, effective_on: date, source: dict[str, str], data: dict[str, Any]):
         # The Registered event's `apply` appends the registration itself, as for every record.
-        self.history: list[Fact] = []
+        self.history: list[AnyFact] = []
 
     @staticmethod
     @lru_cache(maxsize=4096)  # asked 2-3 times per record within one intake batch; a SHA-1 each
@@ -140,26 +138,47 @@ class Enterprise(Aggregate):
 
     @classmethod
     def register(
-        cls, uscc: str, effective_on: date, source: dict[str, str], data: dict[str, Any], *, today: date
+        cls, uscc: str, effective_on: date, source: dict[str, str], data: Data, *, today: date, ctx: RuleContext
     ) -> Enterprise:
-        problems = check_record("enterprise.registered", effective_on, source, data, [], today=today)
+        problems = check_record(
+            "enterprise.registered", effective_on, source["department"], data, [], today=today, ctx=ctx
+        )
         if problems:
             raise RecordRefusedError(problems)
-        return cls._create(cls.Registered, id=cls.create_id(uscc), effective_on=effective_on, source=source, data=data)
+        enterprise = cls._create(
+            cls.Registered, id=cls.create_id(uscc), effective_on=effective_on, source=source, data=_stored(data)
+        )
+        assert isinstance(enterprise, Enterprise)
+        return enterprise
 
     def record(
-        self, record_type: str, effective_on: date, source: dict[str, str], data: dict[str, Any], *, today: date
+        self,
+        record_type: str,
+        effective_on: date,
+        source: dict[str, str],
+        data: Data,
+        *,
+        today: date,
+        ctx: RuleContext,
     ) -> None:
-        """Append a record after checking it against the history (rules in `domain.consistency`)."""
-        problems = check_record(record_type, effective_on, source, data, self.history, today=today)
+        """Append a record after checking it against the history (`domain.consistency`, which
+        runs the rules' intake checks too)."""
+        problems = check_record(
+            record_type, effective_on, source["department"], data, self.history, today=today, ctx=ctx
+        )
         if problems:
             raise RecordRefusedError(problems)
-        self.trigger_event(EVENT_CLASSES[record_type], effective_on=effective_on, source=source, data=data)
+        self.trigger_event(EVENT_CLASSES[record_type], effective_on=effective_on, source=source, data=_stored(data))
 
     @property
-    def facts(self) -> list[Fact]:
+    def facts(self) -> Facts:
         """The facts in force now: corrections applied, retractions dropped."""
         return resolve(self.history)
+
+
+def _stored(data: Data) -> dict[str, Any]:
+    """What an event stores of a record's data: its JSON values, absent fields left out."""
+    return data.model_dump(mode="json", exclude_none=True)
 
 
 EVENT_CLASSES: dict[str, type[Enterprise.Recorded]] = {

@@ -12,20 +12,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
-from domain.records import AMENDMENT_TYPES, DATA_MODELS, Data, RecordCorrected, RecordRetracted
+from pydantic import ValidationError
+
+from domain.records import AMENDMENT_TYPES, DATA_MODELS, Data, RecordCorrected, RecordRetracted, stored_data
+
+D = TypeVar("D", bound=Data)
 
 
 @dataclass(frozen=True)
-class Fact:
-    """One record of an enterprise's history."""
+class Fact(Generic[D]):
+    """One record of an enterprise's history, its data typed by its record type."""
 
     type: str
     effective_on: date
     department: str
     record_id: str
-    data: Data
+    data: D
     operator: str = ""
     sequence: int = 0
     """Position in the enterprise's history (its event version), 1-based."""
@@ -43,65 +47,84 @@ class Fact:
         """The data without the fields marked `x-personal` (PEN-03, KEY-07), as JSON values.
         Computed once per fact (the projector derives the same facts at several moments);
         shared, so callers copy before changing it."""
-        return self.data.model_dump(mode="json", exclude_none=True, exclude=personal_fields(type(self.data)))
+        return self.data.model_dump(mode="json", exclude_none=True, exclude=set(personal_fields(type(self.data))))
+
+
+AnyFact = Fact[Data]
 
 
 @cache
 def personal_fields(model: type[Data]) -> frozenset[str]:
-    return frozenset(n for n, f in model.model_fields.items() if (f.json_schema_extra or {}).get("x-personal"))  # type: ignore[union-attr]
+    out = set()
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get("x-personal"):
+            out.add(name)
+    return frozenset(out)
 
 
-class Facts(list[Fact]):
+class Facts(list[AnyFact]):
     """Resolved facts, with an index by type built on first use: the rules look facts up by
     type dozens of times per derivation (`domain.rules.common.of_type`)."""
 
     @cached_property
-    def chronological(self) -> list[Fact]:
+    def chronological(self) -> list[AnyFact]:
         """In (effective date, sequence) order; ties keep their order in the list."""
         return sorted(self, key=lambda f: (f.effective_on, f.sequence))
 
     @cached_property
-    def by_type(self) -> dict[str, list[Fact]]:
-        index: dict[str, list[Fact]] = {}
+    def by_type(self) -> dict[str, list[AnyFact]]:
+        index: dict[str, list[AnyFact]] = {}
         for fact in self.chronological:
             index.setdefault(fact.type, []).append(fact)
         return index
 
 
-def parse_data(record_type: str, data: dict[str, Any]) -> Data:
-    return DATA_MODELS[record_type].model_validate(data)
+def typed(fact: AnyFact, model: type[D]) -> Fact[D]:
+    """`fact` as a fact whose data is a `model` (checked: a wrong type is a bug, not input)."""
+    if not isinstance(fact.data, model):
+        raise TypeError(f"{fact.type} {fact.key} holds {type(fact.data).__name__}, not {model.__name__}")
+    return cast(Fact[D], fact)
 
 
-def resolve(history: Iterable[Fact]) -> Facts:
+def resolve(history: Iterable[AnyFact]) -> Facts:
     """The facts in force: corrections applied, retracted records and amendments dropped.
 
     A correction replaces the whole `data` of its target; the latest correction wins.
     The effective date of the target stays: to change it, retract and record anew.
     """
-    originals: dict[tuple[str, str], Fact] = {}
+    originals: dict[tuple[str, str], AnyFact] = {}
     for fact in history:
-        if fact.type == "record.corrected":
-            assert isinstance(fact.data, RecordCorrected)
+        if isinstance(fact.data, RecordCorrected):
             target = (fact.data.target.department, fact.data.target.record_id)
             if target in originals:
                 original = originals[target]
                 originals[target] = replace(
                     original,
-                    data=parse_data(original.type, fact.data.data),
+                    data=replacement_data(original.type, fact.data.data),
                     amended_by=(*original.amended_by, fact.record_id),
                 )
-        elif fact.type == "record.retracted":
-            assert isinstance(fact.data, RecordRetracted)
+        elif isinstance(fact.data, RecordRetracted):
             originals.pop((fact.data.target.department, fact.data.target.record_id), None)
         else:
             originals[fact.key] = fact
     return Facts(sorted(originals.values(), key=lambda f: f.sequence))
 
 
-def known_at(history: Sequence[Fact], moment: datetime) -> list[Fact]:
+def replacement_data(record_type: str, data: dict[str, Any]) -> Data:
+    """A correction's replacement data as the target's type. It is stored as the department
+    sent it (validated then, but not normalised: "3" may stand for 3), so it is validated
+    again here; only data that a later, stricter validator refuses is read as stored."""
+    try:
+        return DATA_MODELS[record_type].model_validate(data)
+    except ValidationError:
+        return stored_data(record_type, data)
+
+
+def known_at(history: Sequence[AnyFact], moment: datetime) -> list[AnyFact]:
     """The raw history as the ledger knew it at `moment` (recorded time)."""
     return [f for f in history if f.recorded_at is not None and f.recorded_at <= moment]
 
 
-def is_amendment(fact: Fact) -> bool:
+def is_amendment(fact: AnyFact) -> bool:
     return fact.type in AMENDMENT_TYPES

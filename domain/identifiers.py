@@ -7,6 +7,8 @@ from functools import lru_cache
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from domain.errors import InvalidUSCCError
+
 # ID-10: current Tianjin district codes (GB/T 2260). 120000/120100 are the municipal levels.
 TIANJIN_DISTRICTS: dict[str, str] = {
     "120101": "和平区",
@@ -26,10 +28,6 @@ TIANJIN_DISTRICTS: dict[str, str] = {
     "120118": "静海区",
     "120119": "蓟州区",
 }
-
-
-class InvalidUSCCError(ValueError):
-    pass
 
 
 @lru_cache(maxsize=65_536)  # records arrive in runs about the same enterprises

@@ -9,15 +9,20 @@ data carry `x-personal` in their JSON schema and never reach a public view
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import reduce
-from typing import Annotated, Any, Literal
+from functools import cache, reduce
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from domain.identifiers import TIANJIN_DISTRICTS, InvalidUSCCError, normalise_uscc
+from domain.errors import InvalidUSCCError
+from domain.identifiers import TIANJIN_DISTRICTS, normalise_uscc
 
 PERSONAL = {"x-personal": True}
 
@@ -289,6 +294,81 @@ DATA_MODELS: dict[str, type[Data]] = {
 }
 
 AMENDMENT_TYPES = frozenset({"record.corrected", "record.retracted"})
+
+
+# --- stored data ------------------------------------------------------------------------
+#
+# Data is validated once, at intake. What the event store holds was valid when it was
+# recorded, and must stay readable after a validator changes (a district code retired, a
+# bound tightened): reading it back converts the JSON values to their types and validates
+# nothing. A stored shape that needs more than that (a renamed field) gets an upcaster.
+
+Convert = Callable[[Any], Any]
+
+
+def _converter(annotation: Any) -> Convert | None:
+    """How a stored JSON value becomes a value of `annotation` (None: used as it is)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _converter(args[0])
+    if origin in (Union, UnionType):
+        inner = [_converter(a) for a in args if a is not type(None)]
+        one = inner[0] if len(inner) == 1 else None
+        return None if one is None else (lambda v: None if v is None else one(v))
+    if origin is list:
+        item = _converter(args[0])
+        return None if item is None else (lambda v: [item(x) for x in v])
+    if annotation is date:
+        return date.fromisoformat
+    if annotation is Decimal:
+        return Decimal
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, Data):
+        return lambda v: from_stored(annotation, v)
+    return None
+
+
+@cache
+def _plan(model: type[Data]) -> tuple[tuple[str, Convert], ...]:
+    plan = []
+    for name, info in model.model_fields.items():
+        convert = _converter(info.annotation)
+        if convert is not None:
+            plan.append((name, convert))
+    return tuple(plan)
+
+
+D = TypeVar("D", bound=Data)
+
+
+def from_stored(model: type[D], stored: dict[str, Any]) -> D:
+    """`model` holding what `model_dump(mode="json")` of a valid instance wrote, unvalidated."""
+    values = dict(stored)
+    for name, convert in _plan(model):
+        if name in values:
+            values[name] = convert(values[name])
+    return model.model_construct(**values)
+
+
+def stored_data(record_type: str, stored: dict[str, Any]) -> Data:
+    """The typed data of a stored record of `record_type`."""
+    return from_stored(DATA_MODELS[record_type], stored)
+
+
+@dataclass(frozen=True)
+class LoggedRecord:
+    """What the record log keeps of one record besides its event: the idempotency key, the
+    fingerprint that tells a repeat from a conflict, and where it sits in the log."""
+
+    originator_id: UUID
+    originator_version: int
+    uscc: str
+    record_type: str
+    effective_on: date
+    department: str
+    record_id: str
+    fingerprint: str
 
 
 # --- the envelope -----------------------------------------------------------------------

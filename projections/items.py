@@ -19,11 +19,10 @@ from typing import Any
 
 import orjson
 
-from domain.calendar import WorkingCalendar
-from domain.history import Fact, resolve
+from domain.context import RuleContext
+from domain.history import AnyFact, resolve
 from domain.rules import derive
 from domain.rules.common import Interval, of_type
-from domain.rules.reference import ReferenceData
 
 
 @dataclass(frozen=True, order=True)
@@ -62,7 +61,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _from_interval(interval: Interval, by_key: dict[tuple[str, str], Fact]) -> Item:
+def _from_interval(interval: Interval, by_key: dict[tuple[str, str], AnyFact]) -> Item:
     body: dict[str, Any] = {
         "rules": list(interval.rules),
         "records": _keys(interval.records),
@@ -79,7 +78,7 @@ def _from_interval(interval: Interval, by_key: dict[tuple[str, str], Fact]) -> I
     return Item(interval.kind, interval.subject, interval.start, interval.end, canonical(body))
 
 
-def _basic_and_status(facts: Sequence[Fact]) -> list[Item]:
+def _basic_and_status(facts: Sequence[AnyFact]) -> list[Item]:
     registered = of_type(facts, "enterprise.registered")
     if not registered:
         return []
@@ -115,7 +114,7 @@ def _status(status: str, since: date, end: date | None, records: list) -> Item:
     return Item("status", "status", since, end, canonical(body))
 
 
-def _permits(facts: Sequence[Fact]) -> list[Item]:
+def _permits(facts: Sequence[AnyFact]) -> list[Item]:
     items = []
     enders_all = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
     for grant in of_type(facts, "permit.granted"):
@@ -149,7 +148,7 @@ def _permits(facts: Sequence[Fact]) -> list[Item]:
     return items
 
 
-def _dated(facts: Sequence[Fact]) -> list[Item]:
+def _dated(facts: Sequence[AnyFact]) -> list[Item]:
     """Inspections, consented commitments and untrue-commitment findings (GSXT-03, COM-06)."""
     items = []
     for f in of_type(facts, "inspection.concluded"):
@@ -187,14 +186,14 @@ def _dated(facts: Sequence[Fact]) -> list[Item]:
     return items
 
 
-def items_of(history: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData) -> list[Item]:
+def items_of(history: Sequence[AnyFact], ctx: RuleContext) -> list[Item]:
     """Every dated item of one enterprise, sorted and without duplicates."""
     if not history:
         return []
     facts = resolve(history)
     by_key = {f.key: f for f in facts}
     items = [Item("known", "", None, None, "{}")]
-    items += [_from_interval(i, by_key) for i in derive(facts, calendar, reference)]
+    items += [_from_interval(i, by_key) for i in derive(facts, ctx)]
     items += _basic_and_status(facts)
     items += _permits(facts)
     items += _dated(facts)

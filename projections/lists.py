@@ -9,16 +9,13 @@ from typing import Any
 
 import orjson
 
+from domain.errors import BadCursorError
 from projections import store
 from projections.items import LIST_KINDS
 
 # The API's list names, in the order of the list kinds that `items.facets` splits.
 LISTS = dict(zip(("key-sector", "abnormal", "serious", "exposure"), LIST_KINDS, strict=True))
 AT = "{a}.recorded @> %(known_at)s::timestamptz AND {a}.effective @> %(as_of)s::date"
-
-
-class BadCursorError(ValueError):
-    pass
 
 
 def encode_cursor(key: tuple[str, str, str]) -> str:

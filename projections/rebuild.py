@@ -30,9 +30,8 @@ import psycopg
 from eventsourcing.persistence import Mapper
 from psycopg import sql
 
-from domain.calendar import WorkingCalendar
-from domain.rules.reference import ReferenceData
-from ledger import gc_policy
+from adapters import gc_policy
+from domain.context import RuleContext
 from projections import store
 from projections.runner import PAGE, derive, failure, project_page
 from projections.timeline import Changes
@@ -55,8 +54,7 @@ class RebuildReport:
 def rebuild(
     conninfo: str,
     mapper: Mapper,
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
     *,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -82,7 +80,7 @@ def rebuild(
                 on_start(position)
             context = multiprocessing.get_context("fork")
             done = context.Queue()
-            args = (conninfo, snapshot, position, target, mapper, calendar, reference, done)
+            args = (conninfo, snapshot, position, target, mapper, ctx, done)
             procs = [context.Process(target=_build_partition, args=(k, workers, *args)) for k in range(workers)]
             for proc in procs:
                 proc.start()
@@ -104,12 +102,12 @@ def rebuild(
         clock.lap("vacuum")
         _create_indexes(conninfo, target)
         clock.lap("indexes")
-        position = _catch_up(writer, target, position, mapper, calendar, reference, lock=False)
+        position = _catch_up(writer, target, position, mapper, ctx, lock=False)
         with writer.transaction():
             now_live, _ = store.lock_state(writer)
             if now_live != live:
                 raise RuntimeError("another rebuild switched the read model meanwhile; run rebuild again")
-            position = _catch_up(writer, target, position, mapper, calendar, reference, lock=True)
+            position = _catch_up(writer, target, position, mapper, ctx, lock=True)
             writer.execute(
                 sql.SQL("CREATE OR REPLACE VIEW projection_items AS SELECT * FROM {}").format(store.slot_table(target))
             )
@@ -175,8 +173,7 @@ def _build_partition(
     position: int,
     target: str,
     mapper: Mapper,
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
     done: Any,
 ) -> None:
     """Worker process: the enterprises with hash(uscc) mod workers = k, read in the shared snapshot,
@@ -199,7 +196,7 @@ def _build_partition(
                     batch = list(group)
                     events += len(batch)
                     try:
-                        one = derive(uscc, batch, {}, [r[6] for r in batch], mapper, calendar, reference)
+                        one = derive(uscc, batch, {}, [r[6] for r in batch], mapper, ctx)
                     except Exception as exc:  # skipped and recorded, like the runner does
                         store.record_failures(writer, [failure(uscc, batch[-1][0], exc)])
                         continue
@@ -221,8 +218,7 @@ def _catch_up(
     slot: str,
     position: int,
     mapper: Mapper,
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
     *,
     lock: bool,
 ) -> int:
@@ -232,12 +228,12 @@ def _catch_up(
         if lock:
             page = store.next_page(conn, position, PAGE)
             if page:
-                project_page(conn, slot, page, mapper, calendar, reference)
+                project_page(conn, slot, page, mapper, ctx)
         else:
             with conn.transaction():
                 page = store.next_page(conn, position, PAGE)
                 if page:
-                    project_page(conn, slot, page, mapper, calendar, reference)
+                    project_page(conn, slot, page, mapper, ctx)
         if not page:
             return position
         position = page[-1][0]

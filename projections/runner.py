@@ -29,24 +29,22 @@ import psycopg
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from domain.calendar import WorkingCalendar
+from domain.context import RuleContext
 from domain.enterprise import Enterprise
-from domain.history import Fact, parse_data
-from domain.rules.reference import ReferenceData
+from domain.history import AnyFact, Fact
+from domain.records import stored_data
 from projections import store
 from projections.timeline import Changes, evolve
 
 log = logging.getLogger(__name__)
 PAGE = 2000
 
-RuleContext = Callable[[], tuple[WorkingCalendar, ReferenceData]]
 
-
-def decode(mapper: Mapper, rows: Sequence[tuple]) -> dict[str, list[Fact]]:
+def decode(mapper: Mapper, rows: Sequence[tuple[Any, ...]]) -> dict[str, list[AnyFact]]:
     """Rows of `store.EVENTS` → each enterprise's facts with recorded time, in log order:
-    the same facts `ledger.reads.Reads.history` builds through the library (the parity test
+    the same facts `application.reads.Reads.history` builds through the library (the parity test
     holds the two paths together), without building event objects when the state is plain."""
-    out: dict[str, list[Fact]] = defaultdict(list)
+    out: dict[str, list[AnyFact]] = defaultdict(list)
     for _, originator_id, version, topic, state, uscc, recorded_at in rows:
         raw = bytes(state)
         if mapper.cipher:
@@ -74,7 +72,7 @@ def decode(mapper: Mapper, rows: Sequence[tuple]) -> dict[str, list[Fact]]:
                 department=source["department"],
                 record_id=source["record_id"],
                 operator=source.get("operator", ""),
-                data=parse_data(record_type, body["data"]),
+                data=stored_data(record_type, body["data"]),
                 sequence=version,
                 recorded_at=recorded_at,
             )
@@ -93,8 +91,7 @@ def project_page(
     slot: str,
     page: Sequence[tuple[int, str | None, datetime | None]],
     mapper: Mapper,
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
 ) -> int:
     """Apply one page of the log to `slot` (inside the caller's transaction); rows changed.
 
@@ -115,7 +112,7 @@ def project_page(
     failed: list[tuple[str, int, str]] = []
     for uscc in usccs:
         try:
-            one = derive(uscc, rows.get(uscc, []), stored.get(uscc, {}), touched[uscc], mapper, calendar, reference)
+            one = derive(uscc, rows.get(uscc, []), stored.get(uscc, {}), touched[uscc], mapper, ctx)
         except Exception as exc:  # one enterprise's bug must not hold up the whole log
             failed.append(failure(uscc, last[uscc], exc))
             continue
@@ -132,13 +129,12 @@ def derive(
     stored_open: dict[str, datetime],
     moments: Iterable[datetime],
     mapper: Mapper,
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
 ) -> Changes:
     """One enterprise's row changes from its rows of `store.EVENTS` (decoded here, so that a
     record that cannot be decoded fails this enterprise only)."""
     facts = decode(mapper, rows).get(uscc, [])
-    return evolve(uscc, facts, stored_open, moments, calendar, reference)
+    return evolve(uscc, facts, stored_open, moments, ctx)
 
 
 def failure(uscc: str, position: int, exc: Exception) -> tuple[str, int, str]:
@@ -150,7 +146,7 @@ def failure(uscc: str, position: int, exc: Exception) -> tuple[str, int, str]:
 
 
 class Projector:
-    def __init__(self, conninfo: str, mapper: Mapper, context: RuleContext, *, page: int = PAGE):
+    def __init__(self, conninfo: str, mapper: Mapper, context: Callable[[], RuleContext], *, page: int = PAGE):
         self.conninfo = conninfo
         self.mapper = mapper
         self.context = context
@@ -176,8 +172,7 @@ class Projector:
                     page = store.next_page(conn, position, self.page)
                     if not page:
                         return 0
-                    calendar, reference = self.context()
-                    project_page(conn, slot, page, self.mapper, calendar, reference)
+                    project_page(conn, slot, page, self.mapper, self.context())
                     store.save_position(conn, page[-1][0])
                 return len(page)
             except psycopg.OperationalError:

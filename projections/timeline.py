@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.calendar import WorkingCalendar
-from domain.history import Fact
-from domain.rules.reference import ReferenceData
+from domain.context import RuleContext
+from domain.history import AnyFact
 from projections.items import Item, items_of
 
 
@@ -36,11 +35,10 @@ class Changes:
 
 def evolve(
     uscc: str,
-    history: Sequence[Fact],
+    history: Sequence[AnyFact],
     stored_open: dict[str, datetime],
     moments: Iterable[datetime],
-    calendar: WorkingCalendar,
-    reference: ReferenceData,
+    ctx: RuleContext,
     changes: Changes | None = None,
 ) -> Changes:
     """Row changes for one enterprise: `history` is its raw history (with `recorded_at`, in log
@@ -52,7 +50,7 @@ def evolve(
     for at in sorted(set(moments)):
         while count < len(history) and history[count].recorded_at <= at:  # type: ignore[operator]
             count += 1
-        derived = {item.fingerprint: item for item in items_of(history[:count], calendar, reference)}
+        derived = {item.fingerprint: item for item in items_of(history[:count], ctx)}
         for fp in [fp for fp in current if fp not in derived]:
             item, since, stored = current.pop(fp)
             if stored:

@@ -9,15 +9,15 @@ and only here: the kinds listed in `GROUPS`. Never the risk class, never persona
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 
-from domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
-from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
-from ledger.reads import EnterpriseNotFoundError, Reads
+from domain.context import RuleContext
+from domain.errors import EnterpriseNotFoundError
+from domain.history import AnyFact
 from projections import store
 from projections.items import Item, items_of
 
@@ -34,14 +34,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 BASIC = ("basic_info", "status")
 PUBLIC_KINDS = frozenset(k for kinds in GROUPS.values() for k in kinds) | set(BASIC)
-
-
-def rule_context(runtime: Any) -> tuple[WorkingCalendar, ReferenceData]:
-    """The calendar and reference data in force: the runtime's rule context when it has one."""
-    rules = getattr(runtime, "rules", None)
-    calendar = getattr(rules, "calendar", None) or DEFAULT_CALENDAR
-    reference = getattr(rules, "reference", None) or DEFAULT_REFERENCE
-    return calendar, reference
 
 
 def render(item: Item) -> dict[str, Any]:
@@ -81,18 +73,16 @@ def from_stored_items(uscc: str, as_of: date, known_at: datetime, items: list[It
     return public_view(uscc, as_of, known_at, items)
 
 
-def replay_items(
-    reads: Reads, uscc: str, as_of: date, known_at: datetime, calendar: WorkingCalendar, reference: ReferenceData
-) -> list[Item]:
-    """The items by direct replay of the enterprise's events through the rules (no read model)."""
-    history = reads.history(uscc, known_at)  # EnterpriseNotFoundError when nothing known then
-    return [i for i in items_of(history, calendar, reference) if i.contains(as_of) and i.kind != "known"]
+def replay_items(history: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[Item]:
+    """The items by direct replay of an enterprise's history through the rules (no read model):
+    `history` as the ledger knew it at the moment asked about (`Reads.history(uscc, known_at)`)."""
+    return [i for i in items_of(history, ctx) if i.contains(as_of) and i.kind != "known"]
 
 
 def from_replay(
-    reads: Reads, uscc: str, as_of: date, known_at: datetime, calendar: WorkingCalendar, reference: ReferenceData
+    uscc: str, history: Sequence[AnyFact], as_of: date, known_at: datetime, ctx: RuleContext
 ) -> dict[str, Any]:
-    return public_view(uscc, as_of, known_at, replay_items(reads, uscc, as_of, known_at, calendar, reference))
+    return public_view(uscc, as_of, known_at, replay_items(history, as_of, ctx))
 
 
 def _iso(day: date | None) -> str | None:

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.config import PROJECT_ROOT, Settings
-from ledger.database import Server, drop_database, fresh_database, start_embedded
-from ledger.intake import Author
-from ledger.runtime import Runtime
-from ledger.tokens import WRITABLE, Role, TokenStore
+from adapters.config import PROJECT_ROOT, Settings
+from adapters.database import Server, drop_database, fresh_database, start_embedded
+from adapters.tokens import TokenStore
+from api.bootstrap import Runtime
+from domain.access import WRITABLE, Author, Role
 
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep
-from api.errors import InvalidInputError, NotFoundError
 from api.limits import PageSizeDep
 from api.routes.public import moments
-from domain.consistency import Problem
+from domain.errors import BadCursorError, InvalidInputError, NotFoundError, Problem
 from projections import lists
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
@@ -46,7 +45,7 @@ def list_members(
             return lists.members(
                 conn, _known(list_name), day, moment, sector=sector, district=district, cursor=cursor, limit=limit
             )
-    except lists.BadCursorError as exc:
+    except BadCursorError as exc:
         raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
 
 

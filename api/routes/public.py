@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 import orjson
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
+from adapters import clock
 from api.deps import (
     AsOfQuery,
     KnownAtQuery,
@@ -21,14 +22,13 @@ from api.deps import (
     query_values,
 )
 from domain.identifiers import normalise_uscc
-from ledger.clock import today_in_china
 from projections import view
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
 
 def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, datetime]:
-    return as_of or today_in_china(), known_at or datetime.now(UTC)
+    return as_of or clock.today(), known_at or clock.now()
 
 
 Source = Literal["read-model", "replay"]
@@ -98,8 +98,8 @@ async def public_view(request: Request) -> Response:
     day, moment = moments(params["as_of"], in_china_if_naive(params["known_at"]))
     if source == "replay":
         runtime = await get_runtime(request)
-        calendar, reference = view.rule_context(runtime)
-        body = await run_in_threadpool(view.from_replay, runtime.reads, code, day, moment, calendar, reference)
+        history = await run_in_threadpool(runtime.reads.history, code, moment)
+        body = view.from_replay(code, history, day, moment, runtime.rules)
     else:
         items = await get_public_items(request).one((code, day, moment))
         body = view.from_stored_items(code, day, moment, items)

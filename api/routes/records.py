@@ -5,10 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from api.auth import Writer, author_of
+from api.auth import Writer
 from api.deps import RuntimeDep
-from api.errors import InvalidInputError, PayloadTooLargeError, problem
-from ledger.intake import FORBIDDEN_RULES
+from domain.access import Author, refused_for_who
+from domain.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    PayloadTooLargeError,
+    RecordRejectedError,
+)
 
 router = APIRouter(prefix="/v1/records", tags=["records"])
 
@@ -62,21 +67,14 @@ def post_records(principal: Writer, runtime: RuntimeDep, body: Annotated[Any, Bo
     limit = runtime.settings.max_batch_records
     if len(records) > limit:
         raise PayloadTooLargeError(f"a batch holds at most {limit} records; this one has {len(records)}")
-    outcomes = [o.as_json() for o in runtime.intake.submit(records, author=author_of(principal))]
-    summary = {s: sum(1 for o in outcomes if o["status"] == s) for s in ("recorded", "duplicate", "rejected")}
-    if all(_forbidden(o) for o in outcomes):
+    outcomes = runtime.intake.submit(records, author=Author.of(principal))
+    results = [o.as_json() for o in outcomes]
+    if all(o.status == "rejected" and refused_for_who(o.errors) for o in outcomes):
         if single:
-            return problem(
-                403, "Forbidden", "the record was not recorded", errors=outcomes[0]["errors"], results=outcomes
-            )
-        return problem(403, "Forbidden", "no record of the batch may be written with this token", results=outcomes)
-    if single and outcomes[0]["status"] == "rejected":
-        errors = outcomes[0]["errors"]
-        return problem(422, "Record rejected", "the record was not recorded", errors=errors, results=outcomes)
-    status = 201 if single and outcomes[0]["status"] == "recorded" else 200
-    return JSONResponse({"results": outcomes, "summary": summary}, status_code=status)
-
-
-def _forbidden(outcome: dict[str, Any]) -> bool:
-    errors = outcome["errors"]
-    return outcome["status"] == "rejected" and bool(errors) and all(e["rule"] in FORBIDDEN_RULES for e in errors)
+            raise ForbiddenError("the record was not recorded", outcomes[0].errors, results=results)
+        raise ForbiddenError("no record of the batch may be written with this token", results=results)
+    if single and outcomes[0].status == "rejected":
+        raise RecordRejectedError(outcomes[0].errors, results=results)
+    summary = {s: sum(1 for o in outcomes if o.status == s) for s in ("recorded", "duplicate", "rejected")}
+    status = 201 if single and outcomes[0].status == "recorded" else 200
+    return JSONResponse({"results": results, "summary": summary}, status_code=status)

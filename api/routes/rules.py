@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from adapters import clock
 from api.auth import EnterpriseReader
 from api.deps import RuntimeDep, UsccDep
 from domain.history import resolve
 from domain.rules.catalogue import listing
 from domain.rules.deadlines import deadlines
 from domain.rules.repair import repair_eligibility
-from ledger.clock import today_in_china
 
 router = APIRouter(tags=["rules"])
 
@@ -58,8 +58,8 @@ def get_repair_eligibility(
     earliest date it may, and every unmet condition with its rule (PEN-11/12, SDL-31, AOL-10/11).
     It speaks of records that may not be public: same readers as the timeline."""
     facts = resolve(runtime.reads.history(uscc))
-    day = on or today_in_china()
-    answer = repair_eligibility(facts, target_kind, target_ref, day, runtime.rules.calendar, runtime.rules.reference)
+    day = on or clock.today()
+    answer = repair_eligibility(facts, target_kind, target_ref, day, runtime.rules)
     return {
         "uscc": uscc,
         "target_kind": target_kind,
@@ -91,8 +91,8 @@ def get_deadlines(
     """The legal deadlines started by the enterprise's records, and whether each was met,
     judged by the ledger's recorded time (default: open and missed ones as of today).
     Same readers as the timeline."""
-    day = as_of or today_in_china()
-    found = deadlines(resolve(runtime.reads.history(uscc)), day, runtime.rules.calendar, runtime.rules.reference)
+    day = as_of or clock.today()
+    found = deadlines(resolve(runtime.reads.history(uscc)), day, runtime.rules)
     wanted = {status} if status else {"open", "missed"}
     return {
         "uscc": uscc,

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import PLAIN_TEXT, RuntimeDep
-from api.errors import InvalidInputError
 from api.limits import PageSizeDep, public_search_rate_limit
-from domain.consistency import Problem
+from domain.errors import InvalidInputError, Problem
 from projections import lists
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import combinations
 
-from domain.calendar import WorkingCalendar
-from domain.history import Fact
-from domain.records import AbnormalListed
+from domain.context import RuleContext
+from domain.history import AnyFact, Fact
+from domain.records import AbnormalListed, AbnormalRemoved
+from domain.reference import ReferenceData
 from domain.rules.catalogue import param, version_applied
-from domain.rules.common import Interval, first, of_type, repair_steps, segments
-from domain.rules.reference import ReferenceData
+from domain.rules.common import Interval, Key, facts_of, of_type, repair_steps, segments
 
 ABNORMAL = "abnormal_list"
 TRANSFER_REMINDER = "abnormal_transfer_reminder"
@@ -32,14 +32,13 @@ def regime(on: date, reference: ReferenceData) -> str:
 
 def ground_in_force(reason: str, on: date, reference: ReferenceData) -> bool:
     """AOL-02: false_info was a ground only under Order 68, name_change only under Order 101."""
-    grounds = param("AOL-02", "grounds", on, reference)
+    grounds: str = param("AOL-02", "grounds", on, reference)
     return reason in [g.strip() for g in grounds.split(",")]
 
 
-def listing_intervals(fact: Fact, facts: Sequence[Fact], reference: ReferenceData) -> list[Interval]:
-    assert isinstance(fact.data, AbnormalListed)
+def listing_intervals(fact: Fact[AbnormalListed], facts: Sequence[AnyFact], reference: ReferenceData) -> list[Interval]:
     listing_id, on = fact.data.listing_id, fact.effective_on
-    removal = first(facts, "abnormal.removed", lambda f: f.data.listing_id == listing_id)  # type: ignore[attr-defined]
+    removal = next((f for f in facts_of(facts, AbnormalRemoved) if f.data.listing_id == listing_id), None)
     steps = repair_steps(facts, "abnormal", listing_id, "REP-03")
     version = version_applied("AOL-02", on, reference).source
     note = (
@@ -69,12 +68,11 @@ def listing_intervals(fact: Fact, facts: Sequence[Fact], reference: ReferenceDat
     return out
 
 
-def transfer_2014(
-    fact: Fact, listed: Sequence[Interval], calendar: WorkingCalendar, reference: ReferenceData
-) -> list[Interval]:
+def transfer_2014(fact: Fact[AbnormalListed], listed: Sequence[Interval], ctx: RuleContext) -> list[Interval]:
     """AOL-20: a listing made under the 2014 regime and still open after 3 Y moves the enterprise
     to the serious illegal enterprise list for 5 Y, with a public reminder 60 D before. The
     transfer itself must also fall before the 2024 cut-over: the rule no longer existed after."""
+    calendar, reference = ctx.calendar, ctx.reference
     on = fact.effective_on
     if regime(on, reference) != "2014":
         return []
@@ -117,23 +115,23 @@ def transfer_2014(
 
 
 def licence_revocation_due(
-    facts: Sequence[Fact], listed: dict[str, list[Interval]], reference: ReferenceData
+    facts: Sequence[AnyFact], listed: dict[str, list[Interval]], reference: ReferenceData
 ) -> list[Interval]:
     """AOL-21 (2024 regime): annual-report listings for two consecutive years, both open, and the
     enterprise listed as unreachable. Ends when the licence is revoked or the enterprise leaves."""
-    by_id = {f.data.listing_id: f for f in of_type(facts, "abnormal.listed")}  # type: ignore[attr-defined]
-    reports = [f for f in by_id.values() if f.data.reason == "annual_report"]  # type: ignore[attr-defined]
-    unreachable = [f for f in by_id.values() if f.data.reason == "unreachable"]  # type: ignore[attr-defined]
+    by_id = {f.data.listing_id: f for f in facts_of(facts, AbnormalListed)}
+    reports = [f for f in by_id.values() if f.data.reason == "annual_report"]
+    unreachable = [f for f in by_id.values() if f.data.reason == "unreachable"]
     enders = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
     stop = enders[0].effective_on if enders else None
-    spans: list[tuple[date, date | None, tuple]] = []
+    spans: list[tuple[date, date | None, tuple[Key, ...]]] = []
     for a, b in combinations(sorted(reports, key=lambda f: f.effective_on), 2):
         if b.effective_on.year - a.effective_on.year != 1:
             continue
         for u in unreachable:
-            for ia in listed[a.data.listing_id]:  # type: ignore[attr-defined]
-                for ib in listed[b.data.listing_id]:  # type: ignore[attr-defined]
-                    for iu in listed[u.data.listing_id]:  # type: ignore[attr-defined]
+            for ia in listed[a.data.listing_id]:
+                for ib in listed[b.data.listing_id]:
+                    for iu in listed[u.data.listing_id]:
                         start = max(ia.start, ib.start, iu.start, reference.disclosure_2024_effective)
                         ends = [e for e in (ia.end, ib.end, iu.end, stop) if e is not None]
                         end = min(ends) if ends else None
@@ -169,20 +167,20 @@ def licence_revocation_due(
     return out
 
 
-def abnormal_list(facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData) -> list[Interval]:
+def abnormal_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
     """Abnormal listings, the 2014 transfer and reminder, and the 2024 licence-revocation flag."""
     out: list[Interval] = []
     listed: dict[str, list[Interval]] = {}
-    for fact in of_type(facts, "abnormal.listed"):
-        intervals = listing_intervals(fact, facts, reference)
-        listed[fact.data.listing_id] = intervals  # type: ignore[attr-defined]
+    for fact in facts_of(facts, AbnormalListed):
+        intervals = listing_intervals(fact, facts, ctx.reference)
+        listed[fact.data.listing_id] = intervals
         out += intervals
-        out += transfer_2014(fact, intervals, calendar, reference)
-    return out + licence_revocation_due(facts, listed, reference)
+        out += transfer_2014(fact, intervals, ctx)
+    return out + licence_revocation_due(facts, listed, ctx.reference)
 
 
-def removal_window_end(fact: Fact, calendar: WorkingCalendar, reference: ReferenceData) -> date | None:
+def removal_window_end(fact: Fact[AbnormalListed], ctx: RuleContext) -> date | None:
     """AOL-11: under Order 68 removal could be applied for only within 3 Y of listing."""
-    version = version_applied("AOL-11", fact.effective_on, reference)
+    version = version_applied("AOL-11", fact.effective_on, ctx.reference)
     window = version.params.get("window")
-    return calendar.period_end(fact.effective_on, window).date if window else None
+    return ctx.calendar.period_end(fact.effective_on, window).date if window else None

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.calendar import Period, Unit
-from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
+from domain.reference import DEFAULT_REFERENCE, ReferenceData
 
 S45_START = date(2021, 9, 1)  # Orders 44 and 45, S-REP (§12, CONFIRMED)
 S68_START = date(2014, 10, 1)

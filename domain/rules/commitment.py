@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.calendar import WorkingCalendar
-from domain.history import Fact
-from domain.rules.common import Interval, merge, of_type
-from domain.rules.reference import ReferenceData
+from domain.context import RuleContext
+from domain.history import AnyFact
+from domain.records import CommitmentVerified, RepairDecided
+from domain.rules.common import Interval, facts_of, merge
 from domain.rules.serious import serious_list
 
 INELIGIBLE = "notify_commit_ineligible"
@@ -21,13 +21,13 @@ class Eligibility:
     reasons: tuple[Interval, ...]
 
 
-def untrue_commitments(facts: Sequence[Fact]) -> list[Interval]:
+def untrue_commitments(facts: Sequence[AnyFact]) -> list[Interval]:
     """COM-04 (INFERENCE on "until repaired"): an untrue-commitment finding blocks
     notify-and-commit until the first credit repair granted after it, of any target."""
-    grants = of_type(facts, "repair.granted")
+    grants = facts_of(facts, RepairDecided, "repair.granted")
     out = []
-    for finding in of_type(facts, "commitment.verified"):
-        if finding.data.outcome != "untrue":  # type: ignore[attr-defined]
+    for finding in facts_of(facts, CommitmentVerified):
+        if finding.data.outcome != "untrue":
             continue
         later = [g for g in grants if g.effective_on > finding.effective_on]
         end = later[0].effective_on if later else None
@@ -36,13 +36,11 @@ def untrue_commitments(facts: Sequence[Fact]) -> list[Interval]:
     return out
 
 
-def notify_commit_ineligible(
-    facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData
-) -> list[Interval]:
+def notify_commit_ineligible(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
     """When notify-and-commit may not be used: while on the serious list (SDL-20(3)) and after an
     untrue commitment until repaired (COM-04). One interval per cause, overlaps joined."""
     out = []
-    serious = [i for i in serious_list(facts, calendar, reference)]
+    serious = serious_list(facts, ctx)
     for start, end in merge((i.start, i.end) for i in serious):
         keys = tuple(
             dict.fromkeys(
@@ -64,8 +62,6 @@ def notify_commit_ineligible(
     return out
 
 
-def notify_commit_eligibility(
-    facts: Sequence[Fact], on: date, calendar: WorkingCalendar, reference: ReferenceData
-) -> Eligibility:
-    blocking = tuple(i for i in notify_commit_ineligible(facts, calendar, reference) if i.contains(on))
+def notify_commit_eligibility(facts: Sequence[AnyFact], on: date, ctx: RuleContext) -> Eligibility:
+    blocking = tuple(i for i in notify_commit_ineligible(facts, ctx) if i.contains(on))
     return Eligibility(not blocking, blocking)

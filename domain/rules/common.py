@@ -5,9 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import TypeVar
 
-from domain.history import Fact, Facts
-from domain.records import PenaltyDecided
+from domain.history import AnyFact, Fact, Facts, typed
+from domain.records import (
+    DATA_MODELS,
+    Data,
+    PenaltyDecided,
+    PenaltyRevoked,
+    RepairApplied,
+    RepairDecided,
+    RepairRevoked,
+)
+
+D = TypeVar("D", bound=Data)
 
 Key = tuple[str, str]
 
@@ -33,7 +45,7 @@ class Interval:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-def of_type(facts: Iterable[Fact], *types: str) -> list[Fact]:
+def of_type(facts: Iterable[AnyFact], *types: str) -> list[AnyFact]:
     """The facts of these types in (effective date, sequence) order."""
     if isinstance(facts, Facts):
         if len(types) == 1:
@@ -42,22 +54,30 @@ def of_type(facts: Iterable[Fact], *types: str) -> list[Fact]:
     return sorted((f for f in facts if f.type in types), key=lambda f: (f.effective_on, f.sequence))
 
 
-def first(facts: Iterable[Fact], type_: str, predicate: Callable[[Fact], bool]) -> Fact | None:
-    found = [f for f in of_type(facts, type_) if predicate(f)]
-    return found[0] if found else None
+@cache
+def _types_of(model: type[Data]) -> tuple[str, ...]:
+    return tuple(t for t, m in DATA_MODELS.items() if m is model)
 
 
-def penalties(facts: Iterable[Fact]) -> dict[str, Fact]:
-    return {f.data.decision_no: f for f in of_type(facts, "penalty.decided")}  # type: ignore[attr-defined]
+def facts_of(facts: Iterable[AnyFact], model: type[D], *types: str) -> list[Fact[D]]:
+    """The facts of `types` (default: every record type whose data is a `model`), typed, in
+    (effective date, sequence) order."""
+    return [typed(f, model) for f in of_type(facts, *(types or _types_of(model)))]
 
 
-def penalty_data(fact: Fact) -> PenaltyDecided:
-    assert isinstance(fact.data, PenaltyDecided)
-    return fact.data
+def first(
+    facts: Iterable[AnyFact], model: type[D], predicate: Callable[[Fact[D]], bool], *types: str
+) -> Fact[D] | None:
+    """The earliest fact of `types` (default: those of `model`) that satisfies `predicate`."""
+    return next((f for f in facts_of(facts, model, *types) if predicate(f)), None)
 
 
-def revocation_of(facts: Iterable[Fact], decision_no: str) -> Fact | None:
-    return first(facts, "penalty.revoked", lambda f: f.data.decision_no == decision_no)  # type: ignore[attr-defined]
+def penalties(facts: Iterable[AnyFact]) -> dict[str, Fact[PenaltyDecided]]:
+    return {f.data.decision_no: f for f in facts_of(facts, PenaltyDecided)}
+
+
+def revocation_of(facts: Iterable[AnyFact], decision_no: str) -> Fact[PenaltyRevoked] | None:
+    return first(facts, PenaltyRevoked, lambda f: f.data.decision_no == decision_no)
 
 
 @dataclass(frozen=True)
@@ -69,23 +89,19 @@ class RepairStep:
     rule: str
 
 
-def applications(facts: Sequence[Fact], kind: str, ref: str) -> list[Fact]:
-    return [
-        f
-        for f in of_type(facts, "repair.applied")
-        if f.data.target_kind == kind and f.data.target_ref == ref  # type: ignore[attr-defined]
-    ]
+def applications(facts: Sequence[AnyFact], kind: str, ref: str) -> list[Fact[RepairApplied]]:
+    return [f for f in facts_of(facts, RepairApplied) if f.data.target_kind == kind and f.data.target_ref == ref]
 
 
-def decision_of(facts: Sequence[Fact], type_: str, application_id: str) -> Fact | None:
-    return first(facts, type_, lambda f: f.data.application_id == application_id)  # type: ignore[attr-defined]
+def decision_of(facts: Sequence[AnyFact], type_: str, application_id: str) -> Fact[RepairDecided] | None:
+    return first(facts, RepairDecided, lambda f: f.data.application_id == application_id, type_)
 
 
-def repair_steps(facts: Sequence[Fact], kind: str, ref: str, grant_rule: str) -> list[RepairStep]:
+def repair_steps(facts: Sequence[AnyFact], kind: str, ref: str, grant_rule: str) -> list[RepairStep]:
     """Grants (stop) and later revocations of those grants (restore) for one target (REP-01, REP-09)."""
     steps: list[RepairStep] = []
     for applied in applications(facts, kind, ref):
-        app_id = applied.data.application_id  # type: ignore[attr-defined]
+        app_id = applied.data.application_id
         granted = decision_of(facts, "repair.granted", app_id)
         if granted is None:
             continue
@@ -93,7 +109,7 @@ def repair_steps(facts: Sequence[Fact], kind: str, ref: str, grant_rule: str) ->
         revoked = decision_of(facts, "repair.revoked", app_id)
         # A revocation dated before the grant it revokes cannot restore anything.
         if revoked is not None and revoked.effective_on >= granted.effective_on:
-            fraud = bool(revoked.data.fraud)  # type: ignore[attr-defined]
+            fraud = typed(revoked, RepairRevoked).data.fraud
             steps.append(RepairStep(revoked.effective_on, False, fraud, revoked.key, "REP-09"))
     return sorted(steps, key=lambda s: (s.on, not s.stops))
 

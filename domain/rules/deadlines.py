@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from domain.calendar import Period, WorkingCalendar
-from domain.history import Fact
+from domain.calendar import Period
+from domain.context import RuleContext
+from domain.history import AnyFact, Fact
+from domain.records import AbnormalRemoved, PenaltyRevoked, RepairApplied, SeriousListed, SeriousRemoved
+from domain.reference import ReferenceData
 from domain.rules.catalogue import param
-from domain.rules.common import Key, decision_of, first, of_type, penalties, penalty_data
+from domain.rules.common import Key, decision_of, facts_of, first, of_type, penalties
 from domain.rules.penalty import is_published
-from domain.rules.reference import ReferenceData
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -35,18 +37,17 @@ class Deadline:
     fulfilled_on: date | None = None
 
 
-def recorded_on(fact: Fact) -> date:
+def recorded_on(fact: AnyFact) -> date:
     if fact.recorded_at is None:
         return fact.effective_on
     return fact.recorded_at.astimezone(SHANGHAI).date()
 
 
-def deadlines(
-    facts: Sequence[Fact], as_of: date, calendar: WorkingCalendar, reference: ReferenceData
-) -> list[Deadline]:
+def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[Deadline]:
+    calendar, reference = ctx.calendar, ctx.reference
     out: list[Deadline] = []
 
-    def add(rule: str, what: str, start: Fact, period: Period, done: Fact | None) -> None:
+    def add(rule: str, what: str, start: AnyFact, period: Period, done: AnyFact | None) -> None:
         if start.effective_on > as_of:
             return
         due = calendar.last_day(start.effective_on, period)
@@ -62,40 +63,40 @@ def deadlines(
         )
 
     for no, fact in penalties(facts).items():
-        if is_published(penalty_data(fact)):
+        if is_published(fact.data):
             # Met when the penalty reached the ledger in time to be published by the deadline
             # (PEN-05); the window itself starts at published_on or the deadline (penalty.py).
             add(
                 "PEN-05", f"publish penalty {no}", fact, param("PEN-05", "deadline", fact.effective_on, reference), fact
             )
-    for fact in of_type(facts, "penalty.revoked"):
-        no = fact.data.decision_no  # type: ignore[attr-defined]
+    for revocation in facts_of(facts, PenaltyRevoked):
+        no = revocation.data.decision_no
         decided = penalties(facts).get(no)
-        if decided is not None and is_published(penalty_data(decided)):
+        if decided is not None and is_published(decided.data):
             add(
                 "PEN-07",
                 f"withdraw penalty {no}",
-                fact,
-                param("PEN-07", "deadline", fact.effective_on, reference),
-                fact,
+                revocation,
+                param("PEN-07", "deadline", revocation.effective_on, reference),
+                revocation,
             )
-        for listing in of_type(facts, "serious.listed"):
-            if listing.data.penalty_decision_no == no and listing.effective_on <= fact.effective_on:  # type: ignore[attr-defined]
+        for listing in facts_of(facts, SeriousListed):
+            if listing.data.penalty_decision_no == no and listing.effective_on <= revocation.effective_on:
                 # The ledger revokes the listing when the annulment is recorded (SDL-34).
                 add(
                     "SDL-34",
                     f"revoke serious listing {listing.data.listing_id}",
-                    fact,  # type: ignore[attr-defined]
-                    param("SDL-34", "deadline", fact.effective_on, reference),
-                    fact,
+                    revocation,
+                    param("SDL-34", "deadline", revocation.effective_on, reference),
+                    revocation,
                 )
-    for fact in of_type(facts, "serious.listed"):
+    for listing in facts_of(facts, SeriousListed):
         add(
             "SDL-13",
-            f"publish serious listing {fact.data.listing_id}",
-            fact,  # type: ignore[attr-defined]
-            param("SDL-13", "deadline", fact.effective_on, reference),
-            fact,
+            f"publish serious listing {listing.data.listing_id}",
+            listing,
+            param("SDL-13", "deadline", listing.effective_on, reference),
+            listing,
         )
     adjusting = of_type(
         facts,
@@ -113,20 +114,23 @@ def deadlines(
             param("KEY-03", "adjustment", fact.effective_on, reference),
             fact,
         )
-    for applied in of_type(facts, "repair.applied"):
+    for applied in facts_of(facts, RepairApplied):
         _repair(applied, facts, add, reference)
     return out
 
 
-def _repair(applied: Fact, facts: Sequence[Fact], add: Callable[..., None], reference: ReferenceData) -> None:
+def _repair(
+    applied: Fact[RepairApplied], facts: Sequence[AnyFact], add: Callable[..., None], reference: ReferenceData
+) -> None:
     data = applied.data
-    app_id, kind, ref = data.application_id, data.target_kind, data.target_ref  # type: ignore[attr-defined]
+    app_id, kind, ref = data.application_id, data.target_kind, data.target_ref
     on = applied.effective_on
 
     def period(rule: str, name: str) -> Period:
-        return param(rule, name, on, reference)
+        found: Period = param(rule, name, on, reference)
+        return found
 
-    def earliest(*found: Fact | None) -> Fact | None:
+    def earliest(*found: AnyFact | None) -> AnyFact | None:
         return min((f for f in found if f is not None), key=recorded_on, default=None)
 
     accepted, rejected, granted, denied = (
@@ -134,7 +138,7 @@ def _repair(applied: Fact, facts: Sequence[Fact], add: Callable[..., None], refe
     )
     if kind == "abnormal":
         # AOL-10: removal decided within 5 WD of the application (verification is not recorded).
-        removed = first(facts, "abnormal.removed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
+        removed = first(facts, AbnormalRemoved, lambda f: f.data.listing_id == ref)
         add(
             "AOL-10",
             f"decide abnormal-list removal ({app_id})",
@@ -164,5 +168,7 @@ def _repair(applied: Fact, facts: Sequence[Fact], add: Callable[..., None], refe
     if granted is not None:
         # The ledger stops penalty publicity when the grant is recorded; a serious-list removal
         # needs its own serious.removed record (SDL-33).
-        done = first(facts, "serious.removed", lambda f: f.data.listing_id == ref) if serious else granted  # type: ignore[attr-defined]
+        done: AnyFact | None = granted
+        if serious:
+            done = first(facts, SeriousRemoved, lambda f: f.data.listing_id == ref)
         add(execution, f"execute repair {app_id}", granted, period(execution, "execution"), done)

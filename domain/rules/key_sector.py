@@ -5,40 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from domain.calendar import ONE_DAY, WorkingCalendar
-from domain.history import Fact
-from domain.records import PermitGranted, Sector
+from domain.calendar import ONE_DAY
+from domain.context import RuleContext
+from domain.history import AnyFact, Fact
+from domain.records import PermitCancelled, PermitGranted, PermitRenewed, PermitRevoked, Sector
 from domain.rules.catalogue import param, version_applied
-from domain.rules.common import Interval, Key, first, of_type
-from domain.rules.reference import ReferenceData
+from domain.rules.common import Interval, Key, facts_of, first, of_type
 
 KEY_SECTOR = "key_sector_list"
 KEY_SECTORS = (Sector.food_production, Sector.special_food, Sector.special_equipment)
 
 
-def permit_spans(facts: Sequence[Fact], grant: Fact) -> list[tuple[date, date, Key, Key | None]]:
+def permit_spans(facts: Sequence[AnyFact], grant: Fact[PermitGranted]) -> list[tuple[date, date, Key, Key | None]]:
     """Validity of one permit: [valid_from, valid_until + 1 day), extended by renewals; a renewal
     after expiry opens a new span from its own date. Each span carries the record that ends it."""
-    assert isinstance(grant.data, PermitGranted)
     permit_no = grant.data.permit_no
-    spans: list[list] = [[grant.data.valid_from, grant.data.valid_until + ONE_DAY, grant.key, None]]
-    for renewal in of_type(facts, "permit.renewed"):
-        if renewal.data.permit_no != permit_no:  # type: ignore[attr-defined]
+    spans: list[tuple[date, date, Key]] = [(grant.data.valid_from, grant.data.valid_until + ONE_DAY, grant.key)]
+    for renewal in facts_of(facts, PermitRenewed):
+        if renewal.data.permit_no != permit_no:
             continue
-        until = renewal.data.valid_until + ONE_DAY  # type: ignore[attr-defined]
-        current = spans[-1]
-        if renewal.effective_on < current[1]:
-            current[1] = max(current[1], until)
+        until = renewal.data.valid_until + ONE_DAY
+        start, end, key = spans[-1]
+        if renewal.effective_on < end:
+            spans[-1] = (start, max(end, until), key)
         elif renewal.effective_on < until:
-            spans.append([renewal.effective_on, until, renewal.key, None])
-    ender = first(facts, "permit.revoked", lambda f: f.data.permit_no == permit_no) or first(  # type: ignore[attr-defined]
-        facts,
-        "permit.cancelled",
-        lambda f: f.data.permit_no == permit_no,  # type: ignore[attr-defined]
+            spans.append((renewal.effective_on, until, renewal.key))
+    own: AnyFact | None = first(facts, PermitRevoked, lambda f: f.data.permit_no == permit_no) or first(
+        facts, PermitCancelled, lambda f: f.data.permit_no == permit_no
     )
-    enders = [e for e in (ender, *of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")) if e]
+    enders = [e for e in (own, *of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")) if e]
     out = []
-    for start, end, key, _ in spans:
+    for start, end, key in spans:
         stop, stop_key = end, None
         for e in enders:
             if e.effective_on < stop:
@@ -48,25 +45,25 @@ def permit_spans(facts: Sequence[Fact], grant: Fact) -> list[tuple[date, date, K
     return out
 
 
-def key_sector_list(facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData) -> list[Interval]:
+def key_sector_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
     """KEY-03: on the list for a sector while holding a valid permit of it; the expected
     adjustment deadline (3 WD, reference data) is reported on both ends."""
     out: list[Interval] = []
     for sector in KEY_SECTORS:
         spans = []
-        for grant in of_type(facts, "permit.granted"):
-            if grant.data.sector == sector:  # type: ignore[attr-defined]
+        for grant in facts_of(facts, PermitGranted):
+            if grant.data.sector == sector:
                 spans += permit_spans(facts, grant)
         spans.sort(key=lambda s: s[0])
-        merged: list[list] = []
+        merged: list[tuple[date, date, tuple[Key, ...], Key | None]] = []
         for start, end, key, stop_key in spans:
             if merged and start <= merged[-1][1]:
-                last = merged[-1]
-                if end >= last[1]:
-                    last[1], last[3] = end, stop_key
-                last[2] = (*last[2], key)
+                last_start, last_end, keys, last_stop = merged[-1]
+                if end >= last_end:
+                    last_end, last_stop = end, stop_key
+                merged[-1] = (last_start, last_end, (*keys, key), last_stop)
             else:
-                merged.append([start, end, (key,), stop_key])
+                merged.append((start, end, (key,), stop_key))
         for start, end, keys, stop_key in merged:
             rules = ["KEY-03", "KEY-04"] if stop_key else ["KEY-03", "KEY-06"]
             records = (*keys, stop_key) if stop_key else keys
@@ -79,23 +76,21 @@ def key_sector_list(facts: Sequence[Fact], calendar: WorkingCalendar, reference:
                     end=end,
                     rules=tuple(rules),
                     records=tuple(dict.fromkeys(records)),
-                    version=version_applied("KEY-03", start, reference).source,
-                    start_due=_adjust(calendar, max(start, grant_on), reference),
-                    end_due=_adjust(calendar, end, reference),
+                    version=version_applied("KEY-03", start, ctx.reference).source,
+                    start_due=_adjust(max(start, grant_on), ctx),
+                    end_due=_adjust(end, ctx),
                 )
             )
     return out
 
 
-def _adjust(calendar: WorkingCalendar, on: date, reference: ReferenceData) -> date:
-    return calendar.last_day(on, param("KEY-03", "adjustment", on, reference)).date
+def _adjust(on: date, ctx: RuleContext) -> date:
+    return ctx.calendar.last_day(on, param("KEY-03", "adjustment", on, ctx.reference)).date
 
 
-def on_key_sector_list(
-    facts: Sequence[Fact], on: date, calendar: WorkingCalendar, reference: ReferenceData
-) -> list[str]:
-    return sorted({i.subject for i in key_sector_list(facts, calendar, reference) if i.contains(on)})
+def on_key_sector_list(facts: Sequence[AnyFact], on: date, ctx: RuleContext) -> list[str]:
+    return sorted({i.subject for i in key_sector_list(facts, ctx) if i.contains(on)})
 
 
-def sectors_held(facts: Sequence[Fact], on: date, calendar: WorkingCalendar, reference: ReferenceData) -> set[str]:
-    return set(on_key_sector_list(facts, on, calendar, reference))
+def sectors_held(facts: Sequence[AnyFact], on: date, ctx: RuleContext) -> set[str]:
+    return set(on_key_sector_list(facts, on, ctx))

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from domain.calendar import CalendarDate, Period, Unit, WorkingCalendar
-from domain.history import Fact
-from domain.records import PenaltyDecided, PenaltyKind
+from domain.calendar import CalendarDate, Period, Unit
+from domain.context import RuleContext
+from domain.history import AnyFact, Fact
+from domain.records import EnterpriseRegistered, PenaltyDecided, PenaltyKind
 from domain.rules.catalogue import param, version_applied
-from domain.rules.common import Interval, of_type, penalties, penalty_data, repair_steps, revocation_of, segments
-from domain.rules.reference import ReferenceData
+from domain.rules.common import Interval, facts_of, penalties, repair_steps, revocation_of, segments
 
 PUBLICITY = "penalty_publicity"
 
@@ -35,7 +35,7 @@ def is_published(penalty: PenaltyDecided) -> bool:
     return penalty.procedure == "ordinary" and set(penalty.penalty_kinds) != {PenaltyKind.warning}
 
 
-def is_light(penalty: PenaltyDecided, on: date, facts: Sequence[Fact], reference: ReferenceData) -> bool:
+def is_light(penalty: PenaltyDecided, on: date, facts: Sequence[AnyFact], ctx: RuleContext) -> bool:
     """PEN-09/10: only a circulated criticism, or only a lower-amount fine. A warning alongside
     does not make a penalty heavier; any other kind does (PEN-10 INFERENCE)."""
     kinds = set(penalty.penalty_kinds) - {PenaltyKind.warning}
@@ -43,31 +43,33 @@ def is_light(penalty: PenaltyDecided, on: date, facts: Sequence[Fact], reference
         return True
     if kinds != {PenaltyKind.fine} or penalty.fine_yuan is None:
         return False
-    threshold = _threshold(on, facts, reference)
+    threshold = _threshold(on, facts, ctx)
     return threshold is not None and penalty.fine_yuan < threshold
 
 
-def _threshold(on: date, facts: Sequence[Fact], reference: ReferenceData) -> Decimal | None:
-    registered = of_type(facts, "enterprise.registered")
-    natural = bool(registered) and registered[0].data.entity_kind == "individual_business"  # type: ignore[attr-defined]
-    return param("PEN-10", "natural_person" if natural else "organisation", on, reference)
+def _threshold(on: date, facts: Sequence[AnyFact], ctx: RuleContext) -> Decimal | None:
+    registered = facts_of(facts, EnterpriseRegistered)
+    natural = bool(registered) and registered[0].data.entity_kind == "individual_business"
+    threshold: Decimal | None = param("PEN-10", "natural_person" if natural else "organisation", on, ctx.reference)
+    return threshold
 
 
-def publication_start(fact: Fact, calendar: WorkingCalendar, reference: ReferenceData) -> CalendarDate:
+def publication_start(fact: Fact[PenaltyDecided], ctx: RuleContext) -> CalendarDate:
     """Where the publicity window starts (PEN-09 counts from publication, Q4): `published_on`
     when given (never before the decision), else the last lawful publication day (PEN-05)."""
-    penalty = penalty_data(fact)
+    penalty = fact.data
     if penalty.published_on is not None:
         return CalendarDate(max(penalty.published_on, fact.effective_on))
-    return calendar.last_day(fact.effective_on, param("PEN-05", "deadline", fact.effective_on, reference))
+    return ctx.calendar.last_day(fact.effective_on, param("PEN-05", "deadline", fact.effective_on, ctx.reference))
 
 
-def window_period(fact: Fact, facts: Sequence[Fact], reference: ReferenceData) -> Period:
+def window_period(fact: Fact[PenaltyDecided], facts: Sequence[AnyFact], ctx: RuleContext) -> Period:
     """PEN-09: 3 M for light penalties, 3 Y otherwise, the restriction when longer than 3 Y."""
-    penalty, on = penalty_data(fact), fact.effective_on
-    if is_light(penalty, on, facts, reference):
-        return param("PEN-09", "short", on, reference)
-    long: Period = param("PEN-09", "long", on, reference)
+    penalty, on = fact.data, fact.effective_on
+    if is_light(penalty, on, facts, ctx):
+        short: Period = param("PEN-09", "short", on, ctx.reference)
+        return short
+    long: Period = param("PEN-09", "long", on, ctx.reference)
     # Only a restriction of activity or a bar from practice lengthens the window (PEN-09).
     years = (penalty.restriction_years or 0) if RESTRICTING_KINDS & set(penalty.penalty_kinds) else 0
     if years > long.amount and long.unit is Unit.Y:
@@ -75,22 +77,23 @@ def window_period(fact: Fact, facts: Sequence[Fact], reference: ReferenceData) -
     return long
 
 
-def publicity(facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData) -> list[Interval]:
+def publicity(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
     """Every publicity interval of every penalty of the enterprise."""
     out: list[Interval] = []
     for decision_no, fact in penalties(facts).items():
-        out += publicity_of(decision_no, fact, facts, calendar, reference)
+        out += publicity_of(decision_no, fact, facts, ctx)
     return out
 
 
 def publicity_of(
-    decision_no: str, fact: Fact, facts: Sequence[Fact], calendar: WorkingCalendar, reference: ReferenceData
+    decision_no: str, fact: Fact[PenaltyDecided], facts: Sequence[AnyFact], ctx: RuleContext
 ) -> list[Interval]:
-    penalty, decided = penalty_data(fact), fact.effective_on
+    penalty, decided = fact.data, fact.effective_on
     if not is_published(penalty):
         return []
-    start = publication_start(fact, calendar, reference)
-    period = window_period(fact, facts, reference)
+    calendar, reference = ctx.calendar, ctx.reference
+    start = publication_start(fact, ctx)
+    period = window_period(fact, facts, ctx)
     end = calendar.period_end(start.date, period)
     revoked = revocation_of(facts, decision_no)
     steps = repair_steps(facts, "penalty", decision_no, "PEN-11")
@@ -112,14 +115,14 @@ def publicity_of(
         records = [fact.key]
         if penalty.restriction_years and period.amount == penalty.restriction_years and period.unit is Unit.Y:
             rules.append("PEN-09(restriction)")
-        if is_light(penalty, decided, facts, reference):
+        if is_light(penalty, decided, facts, ctx):
             rules.append("PEN-10")
         for step in seg.steps:
             rules.append(step.rule)
             records.append(step.key)
-        if hard_stop is not None and seg.end == hard_stop:
+        if revoked is not None and seg.end == hard_stop:
             rules.append("PEN-07")
-            records.append(revoked.key)  # type: ignore[union-attr]
+            records.append(revoked.key)
         out.append(
             Interval(
                 kind=PUBLICITY,
@@ -138,10 +141,8 @@ def publicity_of(
     return out
 
 
-def is_public(
-    facts: Sequence[Fact], decision_no: str, on: date, calendar: WorkingCalendar, reference: ReferenceData
-) -> bool:
+def is_public(facts: Sequence[AnyFact], decision_no: str, on: date, ctx: RuleContext) -> bool:
     fact = penalties(facts).get(decision_no)
     if fact is None:
         return False
-    return any(i.contains(on) for i in publicity_of(decision_no, fact, facts, calendar, reference))
+    return any(i.contains(on) for i in publicity_of(decision_no, fact, facts, ctx))

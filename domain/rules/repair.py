@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from domain.calendar import DEFAULT_CALENDAR, Period, WorkingCalendar
-from domain.consistency import Problem
-from domain.history import Fact
-from domain.records import PenaltyKind
+from domain.calendar import Period
+from domain.context import RuleContext
+from domain.errors import Problem
+from domain.history import AnyFact
+from domain.records import AbnormalListed, PenaltyKind, RepairApplied, SeriousListed
 from domain.rules.abnormal import abnormal_list, removal_window_end
 from domain.rules.catalogue import param
-from domain.rules.common import applications, decision_of, first, of_type, penalties, penalty_data, revocation_of
+from domain.rules.common import applications, decision_of, first, penalties, revocation_of
 from domain.rules.key_sector import sectors_held
 from domain.rules.penalty import NEVER_REPAIRABLE_KINDS, is_light, is_published, publication_start, publicity_of
-from domain.rules.reference import DEFAULT_REFERENCE, ReferenceData
 from domain.rules.serious import listing_intervals, on_serious_list, restriction_end
 
 KEY_DOMAINS = frozenset({"food_production", "special_food", "special_equipment", "drug"})
@@ -60,15 +59,10 @@ class RepairEligibility:
 
 
 def repair_eligibility(
-    facts: Sequence[Fact],
-    target_kind: str,
-    target_ref: str,
-    on: date,
-    calendar: WorkingCalendar = DEFAULT_CALENDAR,
-    reference: ReferenceData = DEFAULT_REFERENCE,
+    facts: Sequence[AnyFact], target_kind: str, target_ref: str, on: date, ctx: RuleContext
 ) -> RepairEligibility:
     checker = {"penalty": _penalty, "serious": _serious, "abnormal": _abnormal}[target_kind]
-    unmet, earliest, provisional = checker(facts, target_ref, on, calendar, reference)
+    unmet, earliest, provisional = checker(facts, target_ref, on, ctx)
     unmet += _pending(facts, target_kind, target_ref)
     if any(c.never for c in unmet):
         earliest = None
@@ -78,11 +72,12 @@ def repair_eligibility(
 Result = tuple[list[Condition], "date | None", bool]
 
 
-def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
+def _penalty(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> Result:
+    cal, reference = ctx.calendar, ctx.reference
     fact = penalties(facts).get(ref)
     if fact is None:
         return [Condition("LEDGER-07", f"no penalty {ref!r}", never=True, refuses_intake=True)], None, False
-    penalty, decided = penalty_data(fact), fact.effective_on
+    penalty, decided = fact.data, fact.effective_on
     if not is_published(penalty):
         return (
             [
@@ -107,7 +102,7 @@ def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
             None,
             False,
         )
-    if is_light(penalty, decided, facts, reference):
+    if is_light(penalty, decided, facts, ctx):
         return (
             [
                 Condition(
@@ -128,9 +123,9 @@ def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
                 "PEN-07", "the decision was revoked and its publication withdrawn", never=True, refuses_intake=True
             )
         )
-    start = publication_start(fact, cal, reference)
+    start = publication_start(fact, ctx)
     domain = penalty.sector.value if penalty.sector else None
-    key_domain = domain in KEY_DOMAINS if domain else bool(sectors_held(facts, decided, cal, reference))
+    key_domain = domain in KEY_DOMAINS if domain else bool(sectors_held(facts, decided, ctx))
     minimum: Period = param("PEN-11", "minimum_key_domain" if key_domain else "minimum", decided, reference)
     earliest = cal.period_end(start.date, minimum).date
     if on < earliest:
@@ -143,42 +138,37 @@ def _penalty(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
                 refuses_intake=True,
             )
         )
-    windows = publicity_of(ref, fact, facts, cal, reference)
+    windows = publicity_of(ref, fact, facts, ctx)
     if on >= start.date and not any(w.contains(on) for w in windows) and revoked is None:
         unmet.append(Condition("PEN-09", "the penalty is no longer public", never=True, refuses_intake=True))
     again = [
         p
         for no, p in penalties(facts).items()
-        if no != ref
-        and decided < p.effective_on <= on
-        and penalty_data(p).violation.strip() == penalty.violation.strip()
+        if no != ref and decided < p.effective_on <= on and p.data.violation.strip() == penalty.violation.strip()
     ]
     if again:
         unmet.append(
-            Condition(
-                "PEN-11", f"penalised again for the same violation ({penalty_data(again[0]).decision_no})", never=True
-            )
+            Condition("PEN-11", f"penalised again for the same violation ({again[0].data.decision_no})", never=True)
         )
-    unmet += _not_listed(facts, on, cal, reference, "PEN-11")
+    unmet += _not_listed(facts, on, ctx, "PEN-11")
     return unmet, earliest, start.provisional
 
 
-def _not_listed(
-    facts: Sequence[Fact], on: date, cal: WorkingCalendar, reference: ReferenceData, rule: str
-) -> list[Condition]:
+def _not_listed(facts: Sequence[AnyFact], on: date, ctx: RuleContext, rule: str) -> list[Condition]:
     out = []
-    if any(i.kind == "abnormal_list" and i.contains(on) for i in abnormal_list(facts, cal, reference)):
+    if any(i.kind == "abnormal_list" and i.contains(on) for i in abnormal_list(facts, ctx)):
         out.append(Condition(rule, "the enterprise is on the abnormal list"))
-    if on_serious_list(facts, on, cal, reference):
+    if on_serious_list(facts, on, ctx):
         out.append(Condition(rule, "the enterprise is on the serious list"))
     return out
 
 
-def _serious(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
-    fact = first(facts, "serious.listed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
+def _serious(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> Result:
+    cal, reference = ctx.calendar, ctx.reference
+    fact = first(facts, SeriousListed, lambda f: f.data.listing_id == ref)
     if fact is None:
         return [Condition("LEDGER-07", f"no serious listing {ref!r}", never=True, refuses_intake=True)], None, False
-    intervals = listing_intervals(fact, facts, cal, reference)
+    intervals = listing_intervals(fact, facts, ctx)
     current = [i for i in intervals if i.contains(on)]
     unmet: list[Condition] = []
     if not current and on >= fact.effective_on:
@@ -189,7 +179,7 @@ def _serious(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
         unmet.append(
             Condition("SDL-31", f"listed for less than 1 Y (since {since})", earliest_on=earliest, refuses_intake=True)
         )
-    measures_end = restriction_end(fact, facts, cal)
+    measures_end = restriction_end(fact, facts, ctx)
     if measures_end is not None:
         earliest = max(earliest, measures_end)
         if on < measures_end:
@@ -203,25 +193,23 @@ def _serious(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, re
             )
     heavier = [
         p
-        for p in of_type(facts, "penalty.decided")
-        if fact.effective_on < p.effective_on <= on and set(penalty_data(p).penalty_kinds) & HEAVIER_KINDS
+        for p in penalties(facts).values()
+        if fact.effective_on < p.effective_on <= on and set(p.data.penalty_kinds) & HEAVIER_KINDS
     ]
     if heavier:
-        unmet.append(
-            Condition("SDL-31", f"a further heavier penalty ({penalty_data(heavier[0]).decision_no})", never=True)
-        )
+        unmet.append(Condition("SDL-31", f"a further heavier penalty ({heavier[0].data.decision_no})", never=True))
     return unmet, earliest, False
 
 
-def _abnormal(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, reference: ReferenceData) -> Result:
-    fact = first(facts, "abnormal.listed", lambda f: f.data.listing_id == ref)  # type: ignore[attr-defined]
+def _abnormal(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> Result:
+    fact = first(facts, AbnormalListed, lambda f: f.data.listing_id == ref)
     if fact is None:
         return [Condition("LEDGER-07", f"no abnormal listing {ref!r}", never=True, refuses_intake=True)], None, False
     unmet: list[Condition] = []
-    listed = [i for i in abnormal_list(facts, cal, reference) if i.kind == "abnormal_list" and i.subject == ref]
+    listed = [i for i in abnormal_list(facts, ctx) if i.kind == "abnormal_list" and i.subject == ref]
     if on >= fact.effective_on and not any(i.contains(on) for i in listed):
         unmet.append(Condition("AOL-10", "not on the abnormal list on that date", never=True, refuses_intake=True))
-    window_end = removal_window_end(fact, cal, reference)
+    window_end = removal_window_end(fact, ctx)
     if window_end is not None and on >= window_end:
         unmet.append(
             Condition(
@@ -234,26 +222,19 @@ def _abnormal(facts: Sequence[Fact], ref: str, on: date, cal: WorkingCalendar, r
     return unmet, fact.effective_on, False
 
 
-def _pending(facts: Sequence[Fact], kind: str, ref: str) -> list[Condition]:
+def _pending(facts: Sequence[AnyFact], kind: str, ref: str) -> list[Condition]:
     for applied in applications(facts, kind, ref):
-        app_id = applied.data.application_id  # type: ignore[attr-defined]
+        app_id = applied.data.application_id
         if not any(decision_of(facts, t, app_id) for t in ("repair.rejected", "repair.granted", "repair.denied")):
             return [Condition("LEDGER-09", f"application {app_id} for this target is still open")]
     return []
 
 
-def intake_problems(
-    facts: Sequence[Fact],
-    data: dict[str, Any],
-    on: date,
-    calendar: WorkingCalendar = DEFAULT_CALENDAR,
-    reference: ReferenceData = DEFAULT_REFERENCE,
-) -> list[Problem]:
-    """The Problems that refuse a `repair.applied` record at intake."""
-    kind, ref = data.get("target_kind"), data.get("target_ref")
-    if kind not in ("penalty", "serious", "abnormal") or not isinstance(ref, str):
-        return []  # the schema check reports it
-    result = repair_eligibility(facts, kind, ref, on, calendar, reference)
+def intake_problems(facts: Sequence[AnyFact], data: RepairApplied, on: date, ctx: RuleContext) -> list[Problem]:
+    """PEN-11/12, SDL-31, AOL-11: the Problems that refuse a `repair.applied` record at intake
+    (made too early, or for a target that can never be repaired), naming the rule and the
+    earliest permitted date."""
+    result = repair_eligibility(facts, data.target_kind, data.target_ref, on, ctx)
     # The earliest date by time alone: a condition only the reviewer can judge must not hide it.
     waits = [c.earliest_on for c in result.unmet if c.earliest_on is not None]
     earliest = max(waits) if waits else None

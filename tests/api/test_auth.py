@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.config import Settings
-from ledger.database import Server
-from ledger.runtime import Runtime
-from ledger.tokens import TokenStore
+from adapters.config import Settings
+from adapters.database import Server
+from adapters.tokens import TokenStore
+from api.bootstrap import Runtime
 from tests.builders import corrected, make_uscc, penalty_decided, record, registered
 
 USCC = make_uscc(61)

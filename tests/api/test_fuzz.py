@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
 
+from adapters.config import Settings
+from adapters.database import Server
+from adapters.tokens import TokenStore
+from api.bootstrap import Runtime
 from api.main import create_app
-from ledger.config import Settings
-from ledger.database import Server
-from ledger.runtime import Runtime
-from ledger.tokens import TokenStore
 from tests.builders import make_uscc, penalty_decided, registered
 from tests.conftest import LEDGER_TABLES, officer
 

@@ -237,7 +237,7 @@ def test_a_streamed_body_over_the_byte_limit_is_refused_with_413(client: TestCli
 
 
 def test_an_unreachable_database_is_a_503_not_a_500(client: TestClient) -> None:
-    from ledger.database import Server
+    from adapters.database import Server
 
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     reachable = runtime.server

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from ledger.runtime import Runtime
+from api.bootstrap import Runtime
 from tests.builders import make_uscc, penalty_decided, record, registered
 from tests.conftest import officer
 
@@ -37,8 +37,8 @@ def test_a_year_without_an_official_schedule_gives_a_provisional_answer(client: 
 def test_loading_the_years_schedule_makes_the_answer_firm(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from psycopg.conninfo import conninfo_to_dict
 
+    from adapters.database import Server
     from api.main import create_app
-    from ledger.database import Server
     from tests.e2e.conftest import run_cli
 
     schedule = {
@@ -137,8 +137,8 @@ def test_a_penalty_entered_late_shows_a_missed_publication_deadline(
 def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, runtime: Runtime, auth: Auth) -> None:  # type: ignore[no-untyped-def]
     from psycopg.conninfo import conninfo_to_dict
 
+    from adapters.database import Server
     from api.main import create_app
-    from ledger.database import Server
     from tests.e2e.conftest import run_cli
 
     penalty = penalty_decided(USCC, data={"fine_yuan": "20000.00", "published_on": "2024-03-10"})

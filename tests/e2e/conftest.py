@@ -13,7 +13,7 @@ from typing import IO
 import httpx
 import pytest
 
-from ledger.database import Server
+from adapters.database import Server
 
 
 def _free_port() -> int:

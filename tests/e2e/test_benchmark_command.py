@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.config import PROJECT_ROOT
-from ledger.database import Server, drop_database
+from adapters.config import PROJECT_ROOT
+from adapters.database import Server, drop_database
 
 pytestmark = pytest.mark.slow
 

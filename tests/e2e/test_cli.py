@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ledger.database import Server
+from adapters.database import Server
 from tests.builders import make_uscc, record, registered
 from tests.e2e.conftest import run_cli
 

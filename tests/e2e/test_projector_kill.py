@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
+from adapters.database import Server
+from api.bootstrap import Runtime
 from bench.generate import generate
-from ledger.database import Server
-from ledger.intake import Author
-from ledger.runtime import Runtime
+from domain.access import Author
 from projections.rebuild import rebuild
-from projections.view import rule_context
 from tests.e2e.conftest import cli_env, run_cli
 from tests.integration.test_projection_parity import ANYONE
 
@@ -92,8 +91,7 @@ def test_sigkilling_the_projector_twenty_times_during_catch_up_leaves_no_duplica
     assert position == head
     with clean_db.connect() as conn:
         after_kills = conn.execute(ROWS).fetchall()
-    calendar, reference = rule_context(runtime)
-    rebuild(clean_db.conninfo, runtime.ledger.mapper, calendar, reference)
+    rebuild(clean_db.conninfo, runtime.store.mapper, runtime.rules)
     with clean_db.connect() as conn:
         clean = conn.execute(ROWS).fetchall()
     assert len(after_kills) == len(set(after_kills))  # no duplicate

@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from adapters.database import Server
+from api.bootstrap import Runtime
 from bench.generate import generate
-from ledger.database import Server
-from ledger.runtime import Runtime
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from ledger.database import Server
-from ledger.tokens import TokenStore
+from adapters.database import Server
+from adapters.tokens import TokenStore
 from tests.builders import make_uscc, record, registered
 from tests.e2e.conftest import serving
 

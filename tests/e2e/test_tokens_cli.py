@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from ledger.database import Server
+from adapters.database import Server
 from tests.builders import make_uscc, penalty_decided, registered
 from tests.e2e.conftest import _free_port, cli_env, run_cli
 

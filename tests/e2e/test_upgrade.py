@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.config import Settings
+from adapters.database import Server, create_database, drop_database, migrate
+from api.bootstrap import Runtime
 from bench.generate import generate
-from ledger.config import Settings
-from ledger.database import Server, create_database, drop_database, migrate
-from ledger.runtime import Runtime
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 

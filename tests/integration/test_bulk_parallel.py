@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from domain.records import DATA_MODELS
-from ledger.bulk_parallel import import_file_parallel
-from ledger.config import Settings
-from ledger.intake import Author
+from adapters.config import Settings
+from api.bootstrap import worker_intake
+from application.parallel_import import import_file_parallel
+from domain.access import EVERY_TYPE, Author
 from tests.builders import make_uscc, registered
 
-AUTHOR = Author("TJ-LIC", "officer-1", frozenset(DATA_MODELS))
+AUTHOR = Author("TJ-LIC", "officer-1", EVERY_TYPE)
 
 
 def test_a_worker_that_cannot_start_stops_the_import_with_its_reason_instead_of_hanging(tmp_path: Path) -> None:
@@ -22,5 +22,5 @@ def test_a_worker_that_cannot_start_stops_the_import_with_its_reason_instead_of_
     unreachable = Settings(DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="import worker failed.*run it again"):
-        import_file_parallel(unreachable, file, io.StringIO(), author=AUTHOR, workers=2, batch_size=10)
+        import_file_parallel(worker_intake, unreachable, file, io.StringIO(), author=AUTHOR, workers=2, batch_size=10)
     assert time.monotonic() - started < 60

@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from ledger.runtime import Runtime
+from api.bootstrap import Runtime
 from tests.builders import corrected, make_uscc, penalty_decided, permit_granted, record, registered
 from tests.conftest import officer
 
@@ -136,7 +136,7 @@ def test_a_known_at_before_the_first_record_finds_nothing(runtime: Runtime) -> N
     runtime.intake.submit([registered(USCC)], author=LIC)
     import pytest
 
-    from ledger.reads import EnterpriseNotFoundError
+    from domain.errors import EnterpriseNotFoundError
 
     with pytest.raises(EnterpriseNotFoundError):
         runtime.reads.history(USCC, known_at=datetime.now().astimezone() - timedelta(days=1))

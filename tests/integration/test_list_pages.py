@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from api.bootstrap import Runtime
 from bench.generate import generate
-from ledger.runtime import Runtime
 from projections import lists, store
 from tests.builders import corrected, make_uscc, permit_granted, registered
 from tests.integration.test_projection_parity import submit_in_steps

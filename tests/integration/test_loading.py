@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+from api.bootstrap import Runtime
 from domain.enterprise import Enterprise
-from ledger.loading import load_enterprises
-from ledger.runtime import Runtime
 from tests.builders import make_uscc, permit_granted, registered
 from tests.conftest import officer
 
@@ -13,12 +12,12 @@ def test_loading_many_enterprises_at_once_gives_what_the_repository_gives(runtim
     runtime.intake.submit([permit_granted(u, f"SC{n}") for n, u in enumerate(usccs[:3])], author=officer("TJ-LIC"))
     absent = Enterprise.create_id(make_uscc(799))
 
-    loaded = load_enterprises(runtime.ledger, [Enterprise.create_id(u) for u in usccs] + [absent])
+    loaded = runtime.store.load([Enterprise.create_id(u) for u in usccs] + [absent])
 
     assert absent not in loaded
     assert len(loaded) == 5
     for uscc in usccs:
-        expected: Enterprise = runtime.ledger.repository.get(Enterprise.create_id(uscc))
+        expected: Enterprise = runtime.store.ledger.repository.get(Enterprise.create_id(uscc))
         got = loaded[Enterprise.create_id(uscc)]
         assert got.version == expected.version
         assert got.history == expected.history

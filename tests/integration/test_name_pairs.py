@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.database import Server
+from adapters.database import Server
 
 PLAIN_DEFINITION = (
     "SELECT coalesce(array_agg(lower(substr(%(name)s, i, 2))), '{}') "

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.config import Settings
-from ledger.database import Server
-from ledger.runtime import Runtime
+from adapters.config import Settings
+from adapters.database import Server
+from api.bootstrap import Runtime
 from projections import timeline, view
 from projections.rebuild import rebuild
 from tests.builders import make_uscc, penalty_decided, registered
@@ -36,10 +36,10 @@ def _break_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Deriving any history that holds a record with a BAD- record_id raises (a stand-in for a rules bug)."""
     real = timeline.items_of
 
-    def items_of(history: Any, calendar: Any, reference: Any) -> Any:
+    def items_of(history: Any, ctx: Any) -> Any:
         if any(f.record_id.startswith(BAD) for f in history):
             raise OverflowError("date value out of range")
-        return real(history, calendar, reference)
+        return real(history, ctx)
 
     monkeypatch.setattr(timeline, "items_of", items_of)
 
@@ -95,8 +95,7 @@ def test_a_rebuild_skips_and_records_a_failing_enterprise_instead_of_failing(
     runtime.projector.catch_up()
     _break_derivation(monkeypatch)  # inherited by the forked workers
 
-    calendar, reference = view.rule_context(runtime)
-    report = rebuild(runtime.server.conninfo, runtime.ledger.mapper, calendar, reference, workers=2)
+    report = rebuild(runtime.server.conninfo, runtime.store.mapper, runtime.rules, workers=2)
 
     status = client.get("/v1/status").json()["projection"]
     assert status["slot"] == report.slot and status["position"] == report.position

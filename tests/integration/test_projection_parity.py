@@ -10,12 +10,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.database import Server
+from api.bootstrap import Runtime
 from bench.generate import generate
+from domain.access import Author
+from domain.errors import EnterpriseNotFoundError
 from domain.records import DATA_MODELS, PenaltyKind
-from ledger.database import Server
-from ledger.intake import Author
-from ledger.reads import EnterpriseNotFoundError
-from ledger.runtime import Runtime
 from projections import store, view
 from tests.builders import make_uscc, permit_granted, record, registered
 
@@ -158,7 +158,6 @@ def test_for_random_histories_and_moments_the_read_models_agree_exactly_with_rep
     runtime.projector.page = data.draw(st.sampled_from([1, 3, 17, 2000]))  # page boundaries anywhere
     runtime.projector.catch_up()
     usccs = sorted({r["uscc"] for r in records})
-    calendar, reference = view.rule_context(runtime)
     moments = [
         recorded[0] - timedelta(seconds=1),
         *recorded,
@@ -177,7 +176,7 @@ def test_for_random_histories_and_moments_the_read_models_agree_exactly_with_rep
                 )
             )
             try:
-                expected = sorted(view.replay_items(runtime.reads, uscc, as_of, known_at, calendar, reference))
+                expected = sorted(view.replay_items(runtime.reads.history(uscc, known_at), as_of, runtime.rules))
             except EnterpriseNotFoundError:
                 expected = None
             stored = store.items_at(conn, uscc, as_of, known_at)

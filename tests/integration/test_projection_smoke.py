@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 import psycopg
 from psycopg import sql
 
+from api.bootstrap import Runtime
+from domain.access import Author
 from domain.records import DATA_MODELS
-from ledger.intake import Author
-from ledger.runtime import Runtime
 from projections import store, view
 from projections.items import Item
 from tests.builders import make_uscc, penalty_decided, permit_granted, registered
@@ -35,10 +35,9 @@ def test_a_registered_enterprise_with_a_penalty_shows_the_same_view_from_the_rea
     assert all(o.status == "recorded" for o in out), out
     runtime.projector.catch_up()
     now = datetime.now(UTC)
-    cal, ref = view.rule_context(runtime)
     with runtime.server.connect() as conn:
         stored = view.from_read_model(conn, uscc, date(2024, 6, 1), now)
-    replayed = view.from_replay(runtime.reads, uscc, date(2024, 6, 1), now, cal, ref)
+    replayed = view.from_replay(uscc, runtime.reads.history(uscc, now), date(2024, 6, 1), now, runtime.rules)
     assert stored == replayed
     assert len(stored["administrative_penalties"]) == 1
     assert stored["key_sector_tags"][0]["subject"] == "food_production"

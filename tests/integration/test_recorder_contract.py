@@ -12,8 +12,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase, NonInterleavingNotificationIDsBaseCase
 
-from ledger.database import Server
-from ledger.recorder import LedgerRecorder, RecordLogEntry
+from adapters.database import Server
+from adapters.recorder import LedgerRecorder
+from domain.records import LoggedRecord
 
 TABLE = "contract_events"
 
@@ -25,7 +26,7 @@ class RecordingEveryEvent(LedgerRecorder):
         kwargs.setdefault(
             "records",
             [
-                RecordLogEntry(
+                LoggedRecord(
                     originator_id=e.originator_id,  # type: ignore[arg-type]
                     originator_version=e.originator_version,
                     uscc="91120116MA05JK122G",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from domain.history import Fact, parse_data, resolve
+from domain.history import AnyFact, Fact, Facts, resolve
+from domain.records import DATA_MODELS
 
 
 def d(text: str) -> date:
@@ -14,7 +15,7 @@ def d(text: str) -> date:
 
 class History:
     def __init__(self) -> None:
-        self.raw: list[Fact] = []
+        self.raw: list[AnyFact] = []
         self.add(
             "enterprise.registered",
             "2015-01-05",
@@ -36,7 +37,7 @@ class History:
         department: str = "TJ-ENF",
         record_id: str | None = None,
         recorded: datetime | date | str | None = None,
-    ) -> Fact:
+    ) -> AnyFact:
         effective = d(on) if isinstance(on, str) else on
         if recorded is None:
             recorded_at = datetime.combine(effective, time(2, 0), UTC)  # 10:00 in Tianjin
@@ -51,7 +52,7 @@ class History:
             effective_on=effective,
             department=department,
             record_id=record_id or f"R-{len(self.raw) + 1}",
-            data=parse_data(type_, data),
+            data=DATA_MODELS[type_].model_validate(data),
             sequence=len(self.raw) + 1,
             recorded_at=recorded_at,
         )
@@ -59,7 +60,7 @@ class History:
         return fact
 
     @property
-    def facts(self) -> list[Fact]:
+    def facts(self) -> Facts:
         return resolve(self.raw)
 
     def penalty(
@@ -75,7 +76,7 @@ class History:
         restriction_years: int | None = None,
         violation: str = "不符合食品安全标准",
         **kw: Any,
-    ) -> Fact:
+    ) -> AnyFact:
         data: dict[str, Any] = {
             "decision_no": no,
             "procedure": procedure,
@@ -99,7 +100,7 @@ class History:
 
     def serious(
         self, listing_id: str, on: str | date, penalty_no: str, restriction_years: int | None = None, **kw: Any
-    ) -> Fact:
+    ) -> AnyFact:
         data: dict[str, Any] = {
             "listing_id": listing_id,
             "grounds": "食品安全严重违法",

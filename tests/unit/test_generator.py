@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
-import pkgutil
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -16,9 +14,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-import domain.rules
 from bench.generate import LOWER_AMOUNT_FINE, generate, main
-from domain.enterprise import Enterprise, RecordRefusedError
+from domain.context import DEFAULT_CONTEXT
+from domain.enterprise import Enterprise
+from domain.errors import RecordRefusedError
 from domain.identifiers import TIANJIN_DISTRICTS, normalise_uscc, uscc_warnings
 from domain.records import Record
 
@@ -28,9 +27,7 @@ DEMO_SEED = 1
 TODAY = date(2026, 11, 25)
 LEGACY_AND_MUNICIPAL = {"120000", "120100", "120107", "120108", "120109", "120221", "120223", "120225"}
 
-# Rule modules register their intake checks (e.g. repair eligibility) when imported.
-for _module in pkgutil.walk_packages(domain.rules.__path__, "domain.rules."):
-    importlib.import_module(_module.name)
+RECORD: TypeAdapter[Any] = TypeAdapter(Record)
 
 
 @cache
@@ -54,21 +51,22 @@ def refusals(stream: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[
     """Replay every enterprise's records, in stream order, through the aggregate's intake checks."""
     problems = []
     for uscc, history in by_enterprise(stream).items():
-        first, *rest = history
+        first, *rest = (RECORD.validate_python(r) for r in history)
         enterprise = Enterprise.register(
-            uscc, date.fromisoformat(first["effective_on"]), first["source"], first["data"], today=TODAY
+            uscc, first.effective_on, first.source.model_dump(), first.data, today=TODAY, ctx=DEFAULT_CONTEXT
         )
         for record in rest:
             try:
                 enterprise.record(
-                    record["type"],
-                    date.fromisoformat(record["effective_on"]),
-                    record["source"],
-                    record["data"],
+                    record.type,
+                    record.effective_on,
+                    record.source.model_dump(),
+                    record.data,
                     today=TODAY,
+                    ctx=DEFAULT_CONTEXT,
                 )
             except RecordRefusedError as exc:
-                problems.append(f"{uscc} {record['type']} {record['source']['record_id']}: {exc}")
+                problems.append(f"{uscc} {record.type} {record.source.record_id}: {exc}")
     return problems
 
 

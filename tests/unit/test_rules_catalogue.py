@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.reference import DEFAULT_REFERENCE, Dated
 from domain.rules.catalogue import CATALOGUE, RULES, listing, param, rules_in_force, version_applied
-from domain.rules.reference import DEFAULT_REFERENCE, Dated
 
 REF = DEFAULT_REFERENCE
 RULE_ID = re.compile(r'"((?:TIME|PEN|SDL|AOL|KEY|COM|GSXT|REP|LEDGER|AUTH|ID)-\d+)')

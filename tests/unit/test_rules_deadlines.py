@@ -5,16 +5,18 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.calendar import WorkingCalendar
+from domain.context import RuleContext
+from domain.reference import DEFAULT_REFERENCE
 from domain.rules.deadlines import Deadline, deadlines
-from domain.rules.reference import DEFAULT_REFERENCE
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
 REF = DEFAULT_REFERENCE
+CTX = RuleContext(CAL, REF)
 
 
 def of(h: History, rule: str, as_of: str) -> list[Deadline]:
-    return [x for x in deadlines(h.facts, d(as_of), CAL, REF) if x.rule == rule]
+    return [x for x in deadlines(h.facts, d(as_of), CTX) if x.rule == rule]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,7 @@ def test_serious_list_repair_has_acceptance_decision_and_execution_deadlines() -
     h.serious("S1", "2022-03-01", "P1")
     h.repair("A1", "serious", "S1", "2023-03-10", accepted="2023-03-14", granted="2023-04-04")
     h.serious_removed("S1", "2023-04-11", "early_repair")
-    got = {(x.rule, x.what.split()[0]): (x.due, x.status) for x in deadlines(h.facts, d("2023-06-01"), CAL, REF)}
+    got = {(x.rule, x.what.split()[0]): (x.due, x.status) for x in deadlines(h.facts, d("2023-06-01"), CTX)}
     assert got[("SDL-32", "accept")] == (d("2023-03-14"), "met")  # 2 WD after Fri 10 Mar
     assert got[("SDL-32", "decide")] == (d("2023-04-04"), "met")  # 15 WD after 14 Mar, Qingming 5 Apr
     assert got[("SDL-33", "execute")] == (d("2023-04-10"), "missed")  # Qingming 5 Apr
@@ -77,7 +79,7 @@ def test_penalty_repair_deadlines_are_reference_data() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", published_on="2024-03-05", sector="other")
     h.repair("A1", "penalty", "P1", "2024-09-06", accepted="2024-09-09")
-    rules = {x.rule for x in deadlines(h.facts, d("2024-09-10"), CAL, REF)}
+    rules = {x.rule for x in deadlines(h.facts, d("2024-09-10"), CTX)}
     assert "REP-07" in rules
     (decide,) = [x for x in of(h, "REP-07", "2024-09-10") if x.what.startswith("decide")]
     assert decide.status == "open" and decide.due == d("2024-09-30")
@@ -102,7 +104,7 @@ def test_key_sector_adjustments_are_due_three_working_days_after_the_licensing_a
 def test_deadlines_of_facts_after_as_of_are_not_listed() -> None:
     h = History()
     h.penalty("P1", "2024-03-01")
-    assert deadlines(h.facts, d("2024-02-29"), CAL, REF) == []
+    assert deadlines(h.facts, d("2024-02-29"), CTX) == []
 
 
 def test_a_deadline_past_the_known_calendar_is_provisional() -> None:

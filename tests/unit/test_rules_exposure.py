@@ -5,17 +5,19 @@ from dataclasses import replace
 import pytest
 
 from domain.calendar import WorkingCalendar
+from domain.context import RuleContext
+from domain.reference import DEFAULT_REFERENCE
 from domain.rules.commitment import notify_commit_eligibility, notify_commit_ineligible
 from domain.rules.exposure import exposure_board
-from domain.rules.reference import DEFAULT_REFERENCE
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
 REF = DEFAULT_REFERENCE
+CTX = RuleContext(CAL, REF)
 
 
 def board(h: History, reference=REF):  # type: ignore[no-untyped-def]
-    return {(i.subject, i.start, i.end) for i in exposure_board(h.facts, CAL, reference)}
+    return {(i.subject, i.start, i.end) for i in exposure_board(h.facts, RuleContext(CAL, reference))}
 
 
 def key_sector() -> History:
@@ -36,7 +38,7 @@ def test_notify_and_commit_is_not_used_while_on_the_serious_list(day: str, eligi
     h = History()
     h.penalty("P1", "2022-03-01", ("fine", "suspension"))
     h.serious("S1", "2022-03-01", "P1")
-    result = notify_commit_eligibility(h.facts, d(day), CAL, REF)
+    result = notify_commit_eligibility(h.facts, d(day), CTX)
     assert result.eligible is eligible
     if not eligible:
         assert result.reasons[0].rules == ("SDL-20",)
@@ -48,8 +50,8 @@ def test_an_untrue_commitment_blocks_notify_and_commit_until_repaired(day: str, 
     untrue(h, "2023-06-01")
     h.abnormal("A1", "2023-07-01")
     h.repair("R1", "abnormal", "A1", "2024-01-05", granted="2024-01-10")
-    assert notify_commit_eligibility(h.facts, d(day), CAL, REF).eligible is eligible
-    assert notify_commit_ineligible(h.facts, CAL, REF)[0].rules == ("COM-04",)
+    assert notify_commit_eligibility(h.facts, d(day), CTX).eligible is eligible
+    assert notify_commit_ineligible(h.facts, CTX)[0].rules == ("COM-04",)
 
 
 def test_a_serious_listing_of_a_key_sector_enterprise_is_exposed_while_listed() -> None:

@@ -7,32 +7,34 @@ from decimal import Decimal
 import pytest
 
 from domain.calendar import WorkingCalendar
+from domain.context import RuleContext
+from domain.reference import DEFAULT_REFERENCE, always
 from domain.rules.penalty import is_public, publicity
-from domain.rules.reference import DEFAULT_REFERENCE, always
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
 REF = DEFAULT_REFERENCE
+CTX = RuleContext(CAL, REF)
 
 
 def public_on(h: History, no: str, day: str) -> bool:
-    return is_public(h.facts, no, d(day), CAL, REF)
+    return is_public(h.facts, no, d(day), CTX)
 
 
 def windows(h: History) -> list[tuple[date, date | None]]:
-    return [(i.start, i.end) for i in publicity(h.facts, CAL, REF)]
+    return [(i.start, i.end) for i in publicity(h.facts, CTX)]
 
 
 def test_a_warning_only_penalty_is_never_public() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", ("warning",), published_on="2024-03-05")
-    assert publicity(h.facts, CAL, REF) == []
+    assert publicity(h.facts, CTX) == []
 
 
 def test_a_simplified_procedure_penalty_is_never_public() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", procedure="simplified", published_on="2024-03-05")
-    assert publicity(h.facts, CAL, REF) == []
+    assert publicity(h.facts, CTX) == []
 
 
 def test_a_warning_with_a_fine_is_public() -> None:
@@ -63,7 +65,7 @@ def test_a_circulated_criticism_only_is_public_for_three_months(day: str, public
     h = History()
     h.penalty("P1", "2024-03-01", ("criticism",), published_on="2024-03-05")
     assert public_on(h, "P1", day) is public
-    assert "PEN-10" in publicity(h.facts, CAL, REF)[0].rules
+    assert "PEN-10" in publicity(h.facts, CTX)[0].rules
 
 
 @pytest.mark.parametrize(
@@ -102,16 +104,16 @@ def test_a_lower_amount_fine_with_confiscation_is_public_for_three_years() -> No
 def test_the_lower_amount_threshold_is_reference_data_with_an_effective_date() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", fine="20000.00", published_on="2024-03-05")
-    assert publicity(h.facts, CAL, REF)[0].end == d("2024-06-06")
-    from domain.rules.reference import Dated
+    assert publicity(h.facts, CTX)[0].end == d("2024-06-06")
+    from domain.reference import Dated
 
     lower = replace(
         REF,
         lower_fine_threshold_organisation=Dated(((date.min, Decimal("50000")), (d("2024-01-01"), Decimal("10000")))),
     )
-    assert publicity(h.facts, CAL, lower)[0].end == d("2027-03-06")
+    assert publicity(h.facts, RuleContext(CAL, lower))[0].end == d("2027-03-06")
     none = replace(REF, lower_fine_threshold_organisation=always(None))
-    assert publicity(h.facts, CAL, none)[0].end == d("2027-03-06")
+    assert publicity(h.facts, RuleContext(CAL, none))[0].end == d("2027-03-06")
 
 
 def test_an_individual_business_uses_the_natural_person_threshold() -> None:
@@ -129,7 +131,7 @@ def test_an_individual_business_uses_the_natural_person_threshold() -> None:
     )
     h.penalty("P1", "2024-03-01", fine="6000.00", published_on="2024-03-05")
     h.penalty("P2", "2024-03-01", fine="4999.00", published_on="2024-03-05")
-    ends = {i.subject: i.end for i in publicity(h.facts, CAL, REF)}
+    ends = {i.subject: i.end for i in publicity(h.facts, CTX)}
     assert ends == {"P1": d("2027-03-06"), "P2": d("2024-06-06")}
 
 
@@ -143,7 +145,7 @@ def test_a_restriction_longer_than_three_years_sets_the_window(years: int, end: 
 def test_without_a_publication_date_the_window_starts_at_the_twentieth_working_day() -> None:
     h = History()
     h.penalty("P1", "2024-03-01")
-    (window,) = publicity(h.facts, CAL, REF)
+    (window,) = publicity(h.facts, CTX)
     assert (window.start, window.end) == (d("2024-03-29"), d("2027-03-30"))
     assert window.start_due == d("2024-03-29") and "PEN-05" in window.rules and not window.provisional
 
@@ -151,13 +153,13 @@ def test_without_a_publication_date_the_window_starts_at_the_twentieth_working_d
 def test_a_publication_window_past_the_known_calendar_is_provisional() -> None:
     h = History()
     h.penalty("P1", "2026-12-20")
-    assert publicity(h.facts, CAL, REF)[0].provisional
+    assert publicity(h.facts, CTX)[0].provisional
 
 
 def test_a_window_never_starts_before_its_decision() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", published_on="2024-02-01")
-    assert publicity(h.facts, CAL, REF)[0].start == d("2024-03-01")
+    assert publicity(h.facts, CTX)[0].start == d("2024-03-01")
 
 
 @pytest.mark.parametrize(("day", "public"), [("2025-01-09", True), ("2025-01-10", False), ("2025-01-11", False)])
@@ -166,7 +168,7 @@ def test_a_revoked_decision_is_withdrawn_on_the_revocation_date(day: str, public
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     h.revoke_penalty("P1", "2025-01-10")
     assert public_on(h, "P1", day) is public
-    (window,) = publicity(h.facts, CAL, REF)
+    (window,) = publicity(h.facts, CTX)
     assert "PEN-07" in window.rules and window.end_due == d("2025-01-15")
 
 
@@ -176,7 +178,7 @@ def test_a_granted_repair_stops_publicity_early(day: str, public: bool) -> None:
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     h.repair("A1", "penalty", "P1", "2024-09-20", accepted="2024-09-23", granted="2024-10-10")
     assert public_on(h, "P1", day) is public
-    assert "PEN-11" in publicity(h.facts, CAL, REF)[0].rules
+    assert "PEN-11" in publicity(h.facts, CTX)[0].rules
 
 
 def test_a_repair_revoked_later_restores_the_rest_of_the_window() -> None:
@@ -184,7 +186,7 @@ def test_a_repair_revoked_later_restores_the_rest_of_the_window() -> None:
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     h.repair("A1", "penalty", "P1", "2024-09-20", granted="2024-10-10", revoked="2025-01-02")
     assert windows(h) == [(d("2024-03-05"), d("2024-10-10")), (d("2025-01-02"), d("2027-03-06"))]
-    assert "REP-09" in publicity(h.facts, CAL, REF)[1].rules
+    assert "REP-09" in publicity(h.facts, CTX)[1].rules
 
 
 def test_a_fraud_revocation_restarts_the_window_only_when_configured() -> None:
@@ -193,7 +195,10 @@ def test_a_fraud_revocation_restarts_the_window_only_when_configured() -> None:
     h.repair("A1", "penalty", "P1", "2024-09-20", granted="2024-10-10", revoked="2025-01-02", fraud=True)
     assert windows(h)[1] == (d("2025-01-02"), d("2027-03-06"))
     restart = replace(REF, penalty_fraud_restarts_window=True)
-    assert [(i.start, i.end) for i in publicity(h.facts, CAL, restart)][1] == (d("2025-01-02"), d("2028-01-03"))
+    assert [(i.start, i.end) for i in publicity(h.facts, RuleContext(CAL, restart))][1] == (
+        d("2025-01-02"),
+        d("2028-01-03"),
+    )
 
 
 def test_a_repair_of_another_penalty_does_not_touch_this_one() -> None:
@@ -201,7 +206,7 @@ def test_a_repair_of_another_penalty_does_not_touch_this_one() -> None:
     h.penalty("P1", "2024-03-01", published_on="2024-03-05")
     h.penalty("P2", "2024-03-01", published_on="2024-03-05", violation="other")
     h.repair("A1", "penalty", "P2", "2024-09-20", granted="2024-10-10")
-    assert {i.subject: i.end for i in publicity(h.facts, CAL, REF)} == {"P1": d("2027-03-06"), "P2": d("2024-10-10")}
+    assert {i.subject: i.end for i in publicity(h.facts, CTX)} == {"P1": d("2027-03-06"), "P2": d("2024-10-10")}
 
 
 def test_a_retracted_penalty_is_never_public() -> None:
@@ -212,13 +217,13 @@ def test_a_retracted_penalty_is_never_public() -> None:
         "2024-03-10",
         {"target": {"department": fact.department, "record_id": fact.record_id}, "reason": "录入错误"},
     )
-    assert publicity(h.facts, CAL, REF) == []
+    assert publicity(h.facts, CTX) == []
 
 
 def test_every_publicity_interval_names_its_rules_and_records() -> None:
     h = History()
     fact = h.penalty("P1", "2024-03-01", published_on="2024-03-05")
-    (window,) = publicity(h.facts, CAL, REF)
+    (window,) = publicity(h.facts, CTX)
     assert window.records == (fact.key,) and window.rules[:1] == ("PEN-01",) and window.version.startswith("S-45")
 
 
@@ -228,5 +233,5 @@ def test_restriction_years_on_a_fine_alone_do_not_lengthen_the_window() -> None:
     h = History()
     fine = h.penalty("D1", "2024-03-01", ("fine",), restriction_years=5)
     ban = h.penalty("D2", "2024-03-01", ("ban",), restriction_years=5)
-    assert str(window_period(fine, h.facts, DEFAULT_REFERENCE)) == "3 Y"
-    assert str(window_period(ban, h.facts, DEFAULT_REFERENCE)) == "5 Y"
+    assert str(window_period(fine, h.facts, CTX)) == "3 Y"
+    assert str(window_period(ban, h.facts, CTX)) == "5 Y"

@@ -10,16 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.calendar import WorkingCalendar
+from domain.context import RuleContext
 from domain.history import Fact
+from domain.records import RepairApplied
+from domain.reference import DEFAULT_REFERENCE
 from domain.rules import derive
 from domain.rules.common import Interval
 from domain.rules.deadlines import deadlines
-from domain.rules.reference import DEFAULT_REFERENCE
 from domain.rules.repair import intake_problems, repair_eligibility
 from tests.unit.rules_history import History
 
 CAL = WorkingCalendar()
 REF = DEFAULT_REFERENCE
+CTX = RuleContext(CAL, REF)
 BASE = date(2019, 1, 1)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -108,7 +111,7 @@ def without(facts: list[Fact], *types: str) -> list[Fact]:
 @FAST
 @given(histories())
 def test_intervals_never_overlap_within_one_list_for_one_subject(h: History) -> None:
-    for (kind, subject), intervals in by_subject(derive(h.facts, CAL, REF)).items():
+    for (kind, subject), intervals in by_subject(derive(h.facts, CTX)).items():
         intervals.sort(key=lambda i: i.start)
         for earlier, later in zip(intervals, intervals[1:], strict=False):
             assert earlier.end is not None and earlier.end <= later.start, (kind, subject, intervals)
@@ -122,8 +125,8 @@ def test_intervals_never_overlap_within_one_list_for_one_subject(h: History) -> 
 def test_a_granted_repair_never_lengthens_a_window(h: History) -> None:
     granted_only = without(h.facts, "repair.revoked")
     no_repair = without(h.facts, "repair.applied", "repair.granted", "repair.revoked")
-    shorter = by_subject(derive(granted_only, CAL, REF))
-    longer = by_subject(derive(no_repair, CAL, REF))
+    shorter = by_subject(derive(granted_only, CTX))
+    longer = by_subject(derive(no_repair, CTX))
     for key in shorter:
         if key[0] not in ("penalty_publicity", "serious_list", "abnormal_list"):
             continue
@@ -139,7 +142,7 @@ def test_a_granted_repair_never_lengthens_a_window(h: History) -> None:
 def test_a_window_never_starts_before_its_decision(h: History) -> None:
     decided = {f.data.decision_no: f.effective_on for f in h.facts if f.type == "penalty.decided"}  # type: ignore[attr-defined]
     listed = {f.data.listing_id: f.effective_on for f in h.facts if f.type.endswith(".listed")}  # type: ignore[attr-defined]
-    for i in derive(h.facts, CAL, REF):
+    for i in derive(h.facts, CTX):
         if i.kind == "penalty_publicity":
             assert i.start >= decided[i.subject]
         elif i.kind in ("serious_list", "abnormal_list", "serious_illegal_enterprise_list_2014"):
@@ -150,11 +153,11 @@ def test_a_window_never_starts_before_its_decision(h: History) -> None:
 @given(histories(), st.randoms(use_true_random=False))
 def test_deriving_twice_or_in_another_input_order_gives_the_same_answer(h: History, rnd: random.Random) -> None:
     facts = h.facts
-    first = derive(facts, CAL, REF)
-    assert derive(facts, CAL, REF) == first
+    first = derive(facts, CTX)
+    assert derive(facts, CTX) == first
     shuffled = list(facts)
     rnd.shuffle(shuffled)
-    assert derive(shuffled, CAL, REF) == first
+    assert derive(shuffled, CTX) == first
 
 
 @FAST
@@ -162,16 +165,17 @@ def test_deriving_twice_or_in_another_input_order_gives_the_same_answer(h: Histo
 def test_eligibility_deadlines_and_intake_answer_every_question_with_rule_ids(h: History, offset: int) -> None:
     on = BASE + timedelta(days=offset)
     facts = h.facts
-    for x in deadlines(facts, on, CAL, REF):
+    for x in deadlines(facts, on, CTX):
         assert x.status in ("open", "met", "missed") and x.rule
     for f in facts:
         if f.type in ("penalty.decided", "serious.listed", "abnormal.listed"):
             kind = f.type.split(".")[0]
             ref = getattr(f.data, "decision_no", None) or f.data.listing_id  # type: ignore[attr-defined]
-            result = repair_eligibility(facts, kind, ref, on, CAL, REF)
+            result = repair_eligibility(facts, kind, ref, on, CTX)
             assert result.may_apply == (not result.unmet)
             assert all(c.rule for c in result.unmet)
             if result.earliest_on is not None and not result.may_apply and all(c.earliest_on for c in result.unmet):
                 assert result.earliest_on > on
-            for p in intake_problems(facts, {"target_kind": kind, "target_ref": ref}, on, CAL, REF):
+            applied = RepairApplied(application_id="A-probe", target_kind=kind, target_ref=ref)
+            for p in intake_problems(facts, applied, on, CTX):
                 assert p.rule and (p.field != "effective_on" or p.earliest_on is not None)

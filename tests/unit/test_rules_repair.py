@@ -8,16 +8,19 @@ import pytest
 import domain.rules  # noqa: F401  (registers the repair.applied intake check)
 from domain.calendar import WorkingCalendar
 from domain.consistency import check_record
-from domain.rules.reference import DEFAULT_REFERENCE
-from domain.rules.repair import intake_problems, repair_eligibility
+from domain.context import RuleContext
+from domain.records import RepairApplied
+from domain.reference import DEFAULT_REFERENCE
+from domain.rules.repair import repair_eligibility
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
 REF = DEFAULT_REFERENCE
+CTX = RuleContext(CAL, REF)
 
 
 def eligible(h: History, kind: str, ref: str, day: str):  # type: ignore[no-untyped-def]
-    return repair_eligibility(h.facts, kind, ref, d(day), CAL, REF)
+    return repair_eligibility(h.facts, kind, ref, d(day), CTX)
 
 
 def fined(sector: str | None = "other", **kw) -> History:  # type: ignore[no-untyped-def]
@@ -141,7 +144,7 @@ def test_under_the_2025_regime_abnormal_removal_has_no_window() -> None:
     h = History()
     h.abnormal("A1", "2020-06-01")
     regime_2025 = replace(REF, order_101_effective=date(2014, 1, 1))
-    assert repair_eligibility(h.facts, "abnormal", "A1", d("2024-06-01"), CAL, regime_2025).may_apply
+    assert repair_eligibility(h.facts, "abnormal", "A1", d("2024-06-01"), RuleContext(CAL, regime_2025)).may_apply
 
 
 def test_an_open_application_for_the_same_target_is_reported() -> None:
@@ -152,15 +155,8 @@ def test_an_open_application_for_the_same_target_is_reported() -> None:
 
 
 def _applied(h: History, kind: str, ref: str, day: str):  # type: ignore[no-untyped-def]
-    data = {"application_id": "NEW", "target_kind": kind, "target_ref": ref}
-    return check_record(
-        "repair.applied",
-        d(day),
-        {"department": "TJ-ENF", "record_id": "X", "operator": "o"},
-        data,
-        h.raw,
-        today=date(2026, 11, 25),
-    )
+    data = RepairApplied(application_id="NEW", target_kind=kind, target_ref=ref)
+    return check_record("repair.applied", d(day), "TJ-ENF", data, h.raw, today=date(2026, 11, 25), ctx=CTX)
 
 
 def test_intake_refuses_an_early_penalty_repair_with_the_rule_and_the_earliest_date() -> None:
@@ -185,4 +181,3 @@ def test_intake_accepts_an_application_the_reviewer_must_judge() -> None:
 def test_intake_leaves_an_unknown_target_to_the_reference_check() -> None:
     problems = _applied(fined(), "penalty", "NOPE", "2024-09-06")
     assert [p.rule for p in problems] == ["LEDGER-07"]
-    assert intake_problems(fined().facts, {"target_kind": "bogus"}, d("2024-09-06")) == []

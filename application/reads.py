@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from application.ports import EventStore
 from domain.enterprise import Enterprise
-from domain.history import Fact, resolve
-from domain.records import RecordCorrected, RecordRetracted
-from ledger.application import Ledger
-
-
-class EnterpriseNotFoundError(LookupError):
-    def __init__(self, uscc: str):
-        super().__init__(f"no enterprise with USCC {uscc} in the ledger")
-        self.uscc = uscc
+from domain.errors import EnterpriseNotFoundError
+from domain.history import AnyFact, resolve
+from domain.records import EnterpriseChanged, RecordCorrected, RecordRetracted
 
 
 class Reads:
-    def __init__(self, ledger: Ledger):
-        self.ledger = ledger
+    def __init__(self, store: EventStore):
+        self.store = store
 
-    def history(self, uscc: str, known_at: datetime | None = None) -> list[Fact]:
+    def history(self, uscc: str, known_at: datetime | None = None) -> list[AnyFact]:
         """Every record of the enterprise, with its recorded time, as known at `known_at`."""
-        enterprise_id = Enterprise.create_id(uscc)
-        recorded = self._recorded_times(enterprise_id)
-        facts = []
-        for event in self.ledger.events.get(enterprise_id):
-            assert isinstance(event, Enterprise.Recorded)
-            at = recorded.get(event.originator_version)
-            if at is None or (known_at is not None and at > known_at):
-                continue
-            facts.append(replace(event.as_fact(), recorded_at=at))
+        facts = self.store.history(Enterprise.create_id(uscc))
+        if known_at is not None:
+            facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
         if not facts:
             raise EnterpriseNotFoundError(uscc)
         return facts
@@ -46,7 +34,7 @@ class Reads:
         info = registered.data.model_dump(mode="json", exclude={"legal_representative"})
         status, status_since = "active", None
         for fact in facts:
-            if fact.type == "enterprise.changed":
+            if isinstance(fact.data, EnterpriseChanged):
                 changes = fact.data.model_dump(mode="json", exclude_none=True, exclude={"legal_representative"})
                 info.update(changes)
             elif fact.type == "enterprise.licence_revoked":
@@ -63,7 +51,7 @@ class Reads:
 
     def timeline(self, uscc: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
         history = self.history(uscc, known_at)
-        amendments: dict[tuple[str, str], list[Fact]] = {}
+        amendments: dict[tuple[str, str], list[AnyFact]] = {}
         for fact in history:
             if isinstance(fact.data, RecordCorrected | RecordRetracted):
                 target = (fact.data.target.department, fact.data.target.record_id)
@@ -96,11 +84,3 @@ class Reads:
                     entry["data_in_force"] = current.data.model_dump(mode="json", exclude_none=True)
             entries.append(entry)
         return entries
-
-    def _recorded_times(self, enterprise_id: Any) -> dict[int, datetime]:
-        with self.ledger.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-            rows = conn.execute(
-                "SELECT originator_version, recorded_at FROM record_log WHERE originator_id = %s",
-                (enterprise_id,),
-            ).fetchall()
-        return {r["originator_version"]: r["recorded_at"] for r in rows}

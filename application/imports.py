@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from domain.records import DATA_MODELS
-from ledger.intake import Author, Intake
+from application.intake import Intake
+from domain.access import EVERY_TYPE, Author
 
 DEFAULT_BATCH = 500
 
@@ -27,7 +27,7 @@ def author_named_by_line(raw: Any) -> Author:
     return Author(
         department if isinstance(department, str) else "UNNAMED",
         operator if isinstance(operator, str) else "unnamed",
-        frozenset(DATA_MODELS),
+        EVERY_TYPE,
     )
 
 
@@ -89,7 +89,7 @@ def import_file(
 
     Safe to re-run: lines recorded before come back as duplicates. Every line is written by
     `author` (a line naming another department is rejected, AUTH-01), or by the author
-    `author(record)` picks for it. (`bulk_parallel` does the same in several processes.)
+    `author(record)` picks for it. (`parallel_import` does the same in several processes.)
     """
     summary = ImportSummary()
     with path.open("rb") as stream:

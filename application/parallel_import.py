@@ -4,7 +4,7 @@ Validation, the domain checks and event encoding are CPU work in Python, so one 
 core (`docs/performance.md`). Here the reading process parses each batch of lines and deals its
 records to N worker processes by a hash of the USCC: every record of one enterprise goes to the
 same worker, which submits its share of each batch in file order, so that an enterprise's records
-are judged in the order of the file, as by `bulk.import_file`. Workers save through the same
+are judged in the order of the file, as by `imports.import_file`. Workers save through the same
 `Intake` (advisory locks, optimistic concurrency, the event table's lock), so that nothing about
 the event store changes.
 
@@ -20,25 +20,29 @@ import multiprocessing
 import queue
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from domain.identifiers import InvalidUSCCError, normalise_uscc
-from ledger import gc_policy
-from ledger.bulk import AuthorFor, ImportSummary, batches, count_outcome, import_file, parse_batch
-from ledger.config import Settings
-from ledger.intake import Author
-
-if TYPE_CHECKING:
-    from ledger.runtime import Runtime
+from application.imports import AuthorFor, ImportSummary, batches, count_outcome, parse_batch
+from application.intake import Intake
+from domain.access import Author
+from domain.errors import InvalidUSCCError
+from domain.identifiers import normalise_uscc
 
 Share = list[tuple[int, Any, Author]]  # (line number, record, its author)
 _AFTER_FAILURE = "the import stopped; run it again to finish it (records already saved come back as duplicates)"
 WAIT_S = 5.0  # how often the reader checks that the workers are alive while it waits on them
 
 
+OpenIntake = Callable[[Any], AbstractContextManager[Intake]]
+"""Opens an intake of its own in a worker process from the opaque `config` (a module-level
+function: the workers are spawned, so it is passed by reference)."""
+
+
 def import_file_parallel(
-    settings: Settings,
+    open_intake: OpenIntake,
+    config: Any,
     path: Path,
     report: IO[str],
     *,
@@ -47,11 +51,13 @@ def import_file_parallel(
     batch_size: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Like `bulk.import_file`, with `workers` processes; `settings` must name the database."""
+    """Like `imports.import_file`, with `workers` processes, each running `open_intake(config)`."""
     context = multiprocessing.get_context("spawn")  # workers open their own connections
     inboxes = [context.Queue(maxsize=2) for _ in range(workers)]  # bounded: constant memory
     results = context.Queue()
-    procs = [context.Process(target=_work, args=(settings, inbox, results), daemon=True) for inbox in inboxes]
+    procs = [
+        context.Process(target=_work, args=(open_intake, config, inbox, results), daemon=True) for inbox in inboxes
+    ]
     for proc in procs:
         proc.start()
     summary, pending, finished = ImportSummary(), 0, False
@@ -81,25 +87,6 @@ def import_file_parallel(
                 proc.kill()  # waiting on its inbox, or on a database that is gone: nothing to keep
             proc.join(timeout=30)
     return summary
-
-
-def import_with(
-    runtime: Runtime,
-    path: Path,
-    report: IO[str],
-    *,
-    author: Author | AuthorFor,
-    workers: int,
-    batch_size: int,
-    on_progress: Callable[[int], None] | None = None,
-) -> ImportSummary:
-    """`bulk.import_file` into `runtime`'s database: in this process, or in `workers` processes."""
-    if workers == 1:
-        return import_file(runtime.intake, path, report, author=author, batch_size=batch_size, on_progress=on_progress)
-    settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
-    return import_file_parallel(
-        settings, path, report, author=author, workers=workers, batch_size=batch_size, on_progress=on_progress
-    )
 
 
 def _partition(record: Any, workers: int) -> int:
@@ -157,19 +144,12 @@ def _raise_if_failure(message: Any) -> None:
         raise RuntimeError(f"an import worker failed: {message}; {_AFTER_FAILURE}")
 
 
-def _work(settings: Settings, inbox: Any, results: Any) -> None:
-    from ledger.runtime import Runtime  # in the worker process
-
-    runtime = None
+def _work(open_intake: OpenIntake, config: Any, inbox: Any, results: Any) -> None:
     try:
-        runtime = Runtime.open(settings)
-        gc_policy.for_bulk_work()
-        while (share := inbox.get()) is not None:
-            outcomes = runtime.intake.submit([r for _, r, _ in share], author=[a for _, _, a in share])
-            results.put([(number, o.as_json()) for (number, _, _), o in zip(share, outcomes, strict=True)])
+        with open_intake(config) as intake:
+            while (share := inbox.get()) is not None:
+                outcomes = intake.submit([r for _, r, _ in share], author=[a for _, _, a in share])
+                results.put([(number, o.as_json()) for (number, _, _), o in zip(share, outcomes, strict=True)])
     except BaseException as exc:
         results.put(repr(exc))
         raise
-    finally:
-        if runtime is not None:
-            runtime.close()

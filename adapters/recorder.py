@@ -16,16 +16,15 @@ type: the same rows, lock, notification and RETURNING, for less of Python's time
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from domain.records import LoggedRecord
 
 INSERT_RECORD_LOG = """
 INSERT INTO record_log (notification_id, originator_id, originator_version, uscc, record_type,
@@ -40,18 +39,6 @@ FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::
                       coalesce((SELECT max(recorded_at) FROM record_log) + interval '1 microsecond',
                                '-infinity')) AS at) AS now_
 """
-
-
-@dataclass(frozen=True)
-class RecordLogEntry:
-    originator_id: UUID
-    originator_version: int
-    uscc: str
-    record_type: str
-    effective_on: date
-    department: str
-    record_id: str
-    fingerprint: str
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
@@ -82,7 +69,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        entries: Sequence[RecordLogEntry] | None = kwargs.get("records")
+        entries: Sequence[LoggedRecord] | None = kwargs.get("records")
         if entries and notification_ids:
             self._insert_record_log(curs, stored_events, notification_ids, entries)
         return notification_ids
@@ -92,7 +79,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         curs: Cursor[DictRow],
         stored_events: Sequence[StoredEvent],
         notification_ids: Sequence[int],
-        entries: Sequence[RecordLogEntry],
+        entries: Sequence[LoggedRecord],
     ) -> None:
         by_event = {(e.originator_id, e.originator_version): e for e in entries}
         rows = []

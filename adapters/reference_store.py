@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from adapters.database import Server
 from domain.calendar import Period, Unit, WorkingCalendar, YearSchedule
-from domain.rules import intake as rules_intake
-from domain.rules.reference import DEFAULT_REFERENCE, Dated, ReferenceData
-from ledger.database import Server
+from domain.context import RuleContext
+from domain.errors import ReferenceValueError
+from domain.reference import DEFAULT_REFERENCE, Dated, ReferenceData
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*(WD|D|M|Y)\s*$")
-
-
-class ReferenceValueError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    calendar: WorkingCalendar
-    reference: ReferenceData
 
 
 def configurable_names() -> dict[str, Any]:
@@ -81,11 +71,6 @@ def load(server: Server) -> RuleContext:
         for name, by_date in overrides.items()
     }
     return RuleContext(calendar, dataclasses.replace(DEFAULT_REFERENCE, **changes))
-
-
-def install(context: RuleContext) -> None:
-    """Make the context the one intake checks use in this process."""
-    rules_intake.use(calendar=context.calendar, reference=context.reference)
 
 
 def save_schedule(server: Server, schedule: YearSchedule, source: str) -> None:

@@ -13,45 +13,25 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
-from eventsourcing.persistence import IntegrityError
 from pydantic import TypeAdapter, ValidationError
 
-import domain.rules  # noqa: F401  (registers the rule checks applied at intake)
-from domain.consistency import Problem
-from domain.enterprise import Enterprise, RecordRefusedError
-from domain.records import DATA_MODELS, EARLIEST_DAY, LATEST_DAY, PRINTABLE, Record
-from ledger.application import Ledger
-from ledger.clock import CHINA, today_in_china
-from ledger.loading import load_enterprises
-from ledger.locks import EnterpriseLocks
-from ledger.recorder import RecordLogEntry
+from application.ports import Clock, EventStore, WriteLocks
+from domain.access import Author
+from domain.context import RuleContext
+from domain.enterprise import Enterprise
+from domain.errors import Problem, RecordRefusedError, StaleWriteError, WriterBusyError
+from domain.records import DATA_MODELS, EARLIEST_DAY, LATEST_DAY, PRINTABLE, LoggedRecord, Record
+from domain.time import today_in_china
 
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
 MAX_ATTEMPTS = 20
 
 Status = Literal["recorded", "duplicate", "rejected"]
-FORBIDDEN_RULES = frozenset({"AUTH-01", "AUTH-02", "AUTH-03", "LEDGER-05"})
-"""Refusals about who writes, not what: a single record refused for one of these is a 403."""
-
-
-@dataclass(frozen=True)
-class Author:
-    """Who writes a batch: the department that answers for it and the operator entering it.
-
-    It comes from a token (HTTP) or from the command line, never from a record's body
-    (谁产生、谁提供、谁负责): each record's source.department must name this department,
-    and its source.operator is replaced by this operator.
-    """
-
-    department: str
-    operator: str
-    record_types: frozenset[str]
-    """The record types this author may write (by role: ledger.tokens.WRITABLE)."""
 
 
 @dataclass
@@ -71,15 +51,7 @@ class Outcome:
             "type": self.type,
             "uscc": self.uscc,
             "source": {"department": self.department, "record_id": self.record_id},
-            "errors": [
-                {
-                    "field": p.field,
-                    "reason": p.reason,
-                    "rule": p.rule,
-                    **({"earliest_on": p.earliest_on.isoformat()} if p.earliest_on else {}),
-                }
-                for p in self.errors
-            ],
+            "errors": [p.as_json() for p in self.errors],
         }
 
 
@@ -134,15 +106,13 @@ def _explained(err: Any) -> tuple[str, str | None]:
     return str(err["msg"]), None
 
 
-class WriterBusyError(Exception):
-    """Other writers kept winning the same enterprises; nothing of this batch was recorded."""
-
-
 class Intake:
-    def __init__(self, ledger: Ledger, locks: EnterpriseLocks, *, clock: Callable[[], datetime] | None = None):
-        self.ledger = ledger
+    def __init__(self, store: EventStore, locks: WriteLocks, context: Callable[[], RuleContext], clock: Clock):
+        self.store = store
         self.locks = locks
-        self.clock = clock or (lambda: datetime.now(CHINA))
+        self.context = context
+        """The rules' calendar and reference data in force (reloaded by the composition root)."""
+        self.clock = clock
 
     def submit(self, raw_records: Sequence[Any], *, author: Author | Sequence[Author]) -> list[Outcome]:
         """Judge each record alone; `author` writes them all, or `author[i]` writes record i."""
@@ -172,22 +142,25 @@ class Intake:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._append(valid)
-            except IntegrityError:
+            except StaleWriteError:
                 # A writer that does not take our locks (another ledger version, a
                 # manual fix) or a key reused in another enterprise: read again, retry.
                 time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-        raise WriterBusyError(f"gave up after {MAX_ATTEMPTS} conflicting attempts")
+        raise WriterBusyError(
+            f"gave up after {MAX_ATTEMPTS} conflicting attempts; send the batch again: it is safe to repeat"
+        )
 
     def _append(self, batch: list[_Valid]) -> dict[int, Outcome]:
         """Judge the batch in order against the ledger and against what this batch recorded
         so far, then save what was recorded in one transaction."""
         outcomes: dict[int, Outcome] = {}
-        known = self._recorded_fingerprints({v.key for v in batch})
+        known = self.store.fingerprints({v.key for v in batch})
         today = today_in_china(self.clock())
+        ctx = self.context()
         ids = {item.record.uscc: Enterprise.create_id(item.record.uscc) for item in batch}
-        loaded = load_enterprises(self.ledger, ids.values())
+        loaded = self.store.load(ids.values())
         aggregates: dict[str, Enterprise | None] = {uscc: loaded.get(i) for uscc, i in ids.items()}
-        log_entries: list[RecordLogEntry] = []
+        log_entries: list[LoggedRecord] = []
         for item in batch:
             # A key counts as used only once its first record is recorded: a copy of a refused
             # record later in the batch is judged afresh, never called a duplicate.
@@ -203,7 +176,7 @@ class Intake:
                 continue
             rec = item.record
             try:
-                enterprise = self._apply(aggregates.get(rec.uscc), rec, today)
+                enterprise = _apply(aggregates.get(rec.uscc), rec, today, ctx)
             except RecordRefusedError as exc:
                 outcomes[item.index] = _outcome(item, "rejected", exc.problems)
                 continue
@@ -211,7 +184,7 @@ class Intake:
             known[item.key] = item.fingerprint
             outcomes[item.index] = _outcome(item, "recorded")
             log_entries.append(
-                RecordLogEntry(
+                LoggedRecord(
                     originator_id=enterprise.id,
                     originator_version=enterprise.version,
                     uscc=rec.uscc,
@@ -224,31 +197,19 @@ class Intake:
             )
         changed = [a for a in aggregates.values() if a is not None and a.pending_events]
         if changed:
-            self.ledger.save(*changed, records=log_entries)
+            self.store.save(changed, log_entries)
         return outcomes
 
-    @staticmethod
-    def _apply(enterprise: Enterprise | None, rec: Any, today: date) -> Enterprise:
-        source = rec.source.model_dump()
-        data = rec.data.model_dump(mode="json", exclude_none=True)
-        if enterprise is None and rec.type == "enterprise.registered":
-            return Enterprise.register(rec.uscc, rec.effective_on, source, data, today=today)
-        if enterprise is None:
-            raise RecordRefusedError([Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")])
-        enterprise.record(rec.type, rec.effective_on, source, data, today=today)
-        return enterprise
 
-    def _recorded_fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        keys = list(keys)
-        if not keys:
-            return {}
-        with self.ledger.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-            rows = conn.execute(
-                "SELECT department, record_id, fingerprint FROM record_log "
-                "WHERE (department, record_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                ([k[0] for k in keys], [k[1] for k in keys]),
-            ).fetchall()
-        return {(r["department"], r["record_id"]): r["fingerprint"] for r in rows}
+def _apply(enterprise: Enterprise | None, rec: Any, today: date, ctx: RuleContext) -> Enterprise:
+    """The record appended to its enterprise (typed all the way: `rec.data` as validated)."""
+    source = rec.source.model_dump()
+    if enterprise is None and rec.type == "enterprise.registered":
+        return Enterprise.register(rec.uscc, rec.effective_on, source, rec.data, today=today, ctx=ctx)
+    if enterprise is None:
+        raise RecordRefusedError([Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")])
+    enterprise.record(rec.type, rec.effective_on, source, rec.data, today=today, ctx=ctx)
+    return enterprise
 
 
 def _authorise(raw: Any, author: Author) -> tuple[Any, Problem | None]:

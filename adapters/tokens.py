@@ -17,12 +17,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import psycopg
 
-from domain.records import DATA_MODELS
+from domain.access import Principal, Role
+from domain.errors import InvalidTokenError
 
 PREFIX = "tjcl_"
 _ID_BYTES = 8
@@ -30,43 +30,6 @@ _SECRET_BYTES = 32
 _SHAPE = re.compile(rf"^{PREFIX}([0-9a-f]{{{2 * _ID_BYTES}}})_([A-Za-z0-9_-]{{20,}})$")
 DEPARTMENT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # the same alphabet as a record's source.department
 MAX_LABEL = 80  # the label becomes a record's source.operator (at most 80 characters)
-
-
-class Role(StrEnum):
-    officer = "officer"
-    """Writes records of its own department; corrects or retracts only those (LEDGER-05)."""
-    reviewer = "reviewer"
-    """Decides repair applications about its own department's records (rulebook REP-02)."""
-    auditor = "auditor"
-    """Reads everything, timelines and personal data included; writes nothing."""
-    admin = "admin"
-    """Reference data and tokens; writes no records."""
-
-
-REPAIR_DECISIONS = frozenset(
-    {"repair.accepted", "repair.rejected", "repair.granted", "repair.denied", "repair.revoked"}
-)
-WRITABLE: dict[Role, frozenset[str]] = {
-    Role.officer: frozenset(DATA_MODELS) - REPAIR_DECISIONS,
-    Role.reviewer: REPAIR_DECISIONS,
-    Role.auditor: frozenset(),
-    Role.admin: frozenset(),
-}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The bearer of a valid token."""
-
-    token_id: str
-    department: str
-    role: Role
-    label: str | None
-
-    @property
-    def operator(self) -> str:
-        """What a record's source.operator says: the token's label, or its id."""
-        return self.label or f"token:{self.token_id}"
 
 
 @dataclass(frozen=True)
@@ -77,10 +40,6 @@ class TokenInfo:
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
-
-
-class InvalidTokenError(Exception):
-    """Malformed, unknown or revoked. One error for all three, so that a caller learns nothing."""
 
 
 def hash_secret(secret: str) -> bytes:

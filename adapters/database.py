@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from ledger.config import PROJECT_ROOT, Settings
+from adapters.config import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 

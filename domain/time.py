@@ -8,5 +8,6 @@ from zoneinfo import ZoneInfo
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
-def today_in_china(now: datetime | None = None) -> date:
-    return (now or datetime.now(CHINA)).astimezone(CHINA).date()
+def today_in_china(now: datetime) -> date:
+    """The calendar date in China at the moment `now` (an aware datetime)."""
+    return now.astimezone(CHINA).date()

@@ -1,0 +1,122 @@
+"""The composition root: settings → server → migrated schema → adapters → use cases and read models.
+
+The only module that knows every layer. The HTTP app, the command line and the tests open a
+`Runtime` and reach the ledger through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from adapters import clock, gc_policy, reference_store
+from adapters.config import Settings, get_settings
+from adapters.database import Server, migrate, resolve_server
+from adapters.event_store import EventStore
+from adapters.locks import EnterpriseLocks
+from adapters.tokens import TokenStore
+from application.imports import AuthorFor, ImportSummary, import_file
+from application.intake import Intake
+from application.parallel_import import import_file_parallel
+from application.reads import Reads
+from domain.access import Author
+from domain.context import RuleContext
+from projections.runner import Projector
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    server: Server
+    store: EventStore
+    locks: EnterpriseLocks
+    rules: RuleContext
+    intake: Intake = field(init=False)
+    reads: Reads = field(init=False)
+    tokens: TokenStore = field(init=False)
+    projector: Projector = field(init=False)
+    read_pool: ConnectionPool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = Intake(self.store, self.locks, lambda: self.rules, clock.now)
+        self.reads = Reads(self.store)
+        # Tokens share the event store's connection pool: one lookup per authenticated request.
+        self.tokens = TokenStore(self.store.connection)
+        # Read models: started in the server's lifespan or by `credit-ledger project`.
+        self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules)
+        # Read-model queries take well under a millisecond; opening a connection (a new
+        # PostgreSQL backend) for each would cost several.
+        self.read_pool = ConnectionPool(
+            self.server.conninfo,
+            min_size=1,
+            max_size=self.settings.read_pool_size,
+            kwargs={"autocommit": True},
+            open=True,
+        )
+
+    def read_connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled autocommit connection for read-model queries."""
+        return self.read_pool.connection()
+
+    def reload_rules(self) -> RuleContext:
+        """Read holiday schedules and reference values again (after an administrator loaded some)."""
+        self.rules = reference_store.load(self.server)
+        return self.rules
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Runtime:
+        settings = settings or get_settings()
+        server = resolve_server(settings)
+        migrate(server)
+        store = EventStore(server, pool_size=settings.pool_size)
+        locks = EnterpriseLocks(server.conninfo, max_writers=settings.max_writers)
+        return cls(settings, server, store, locks, reference_store.load(server))
+
+    def close(self) -> None:
+        self.projector.stop()
+        self.read_pool.close()
+        self.locks.close()
+        self.store.close()
+
+
+@contextmanager
+def worker_intake(settings: Settings) -> Iterator[Intake]:
+    """An intake of its own, for an import worker process (`application.parallel_import`)."""
+    runtime = Runtime.open(settings)
+    gc_policy.for_bulk_work()
+    try:
+        yield runtime.intake
+    finally:
+        runtime.close()
+
+
+def import_with(
+    runtime: Runtime,
+    path: Path,
+    report: IO[str],
+    *,
+    author: Author | AuthorFor,
+    workers: int,
+    batch_size: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """`imports.import_file` into `runtime`'s database: in this process, or in `workers` processes."""
+    if workers == 1:
+        return import_file(runtime.intake, path, report, author=author, batch_size=batch_size, on_progress=on_progress)
+    settings = runtime.settings.model_copy(update={"database_url": runtime.server.conninfo})
+    return import_file_parallel(
+        worker_intake,
+        settings,
+        path,
+        report,
+        author=author,
+        workers=workers,
+        batch_size=batch_size,
+        on_progress=on_progress,
+    )

@@ -1,0 +1,176 @@
+"""The ledger's one exception tree.
+
+Every error the ledger raises on purpose is a `LedgerError`. Each says what went wrong in the
+user's terms (`detail`) and, where it can, which field, which rule and why (`problems`). What a
+class means to a client (an HTTP status, a command line's exit code) is decided in one place
+per interface: `api/errors.py` for HTTP.
+
+    LedgerError
+    ├── InvalidInputError          the input does not match the vocabulary or the API
+    │   ├── MalformedInputError    not even parseable (JSON, encoding)
+    │   ├── InvalidUSCCError       ID-01, ID-02
+    │   ├── BadCursorError         a paging cursor this ledger did not hand out
+    │   └── ReferenceValueError    a reference-data value of the wrong shape
+    ├── RecordRefusedError         a record breaks a rule of the ledger (nothing recorded)
+    │   └── RecordRejectedError    …and it was the only record sent (outcome attached)
+    ├── NotFoundError
+    │   └── EnterpriseNotFoundError
+    ├── AccessError
+    │   ├── UnauthenticatedError   no usable token
+    │   │   └── InvalidTokenError  a token was sent, malformed, unknown or revoked
+    │   └── ForbiddenError         the token may not do this
+    ├── LimitError
+    │   ├── PayloadTooLargeError
+    │   └── TooManyRequestsError
+    ├── ConflictError              the request contradicts what the ledger holds
+    │   └── StaleWriteError        another writer got there first (intake retries)
+    └── UnavailableError           a passing condition: ask again (retry_after seconds)
+        ├── WriterBusyError
+        └── DatabaseUnavailableError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason something was refused: the field, why, and the rule (rulebook ID or LEDGER-*)."""
+
+    field: str
+    reason: str
+    rule: str | None = None
+    earliest_on: date | None = None
+
+    def __str__(self) -> str:
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{self.field}: {self.reason}{rule}"
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "reason": self.reason, "rule": self.rule}
+        if self.earliest_on is not None:
+            out["earliest_on"] = self.earliest_on.isoformat()
+        return out
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+    def __init__(self, detail: str, problems: Sequence[Problem] = (), **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.problems = list(problems)
+        self.extra = extra
+        """Further members of the problem document (e.g. `results` of a batch)."""
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.detail
+        return f"{self.detail}: " + "; ".join(str(p) for p in self.problems)
+
+
+class InvalidInputError(LedgerError):
+    """The input does not match the record vocabulary or the API."""
+
+
+class MalformedInputError(InvalidInputError):
+    """The input cannot even be parsed (malformed JSON, a duplicated key, another encoding)."""
+
+
+class InvalidUSCCError(InvalidInputError, ValueError):
+    """Not a valid unified social credit code (rulebook ID-01, ID-02). A ValueError too, so that
+    a pydantic validator raising it reports it as a field error."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, [Problem("uscc", reason, "ID-02")])
+
+
+class BadCursorError(InvalidInputError, ValueError):
+    """A paging cursor that this ledger did not return."""
+
+
+class ReferenceValueError(InvalidInputError, ValueError):
+    """A reference-data value (or its name) that the ledger cannot use."""
+
+
+class RecordRefusedError(LedgerError):
+    """The record breaks a rule of the ledger; nothing was recorded."""
+
+    def __init__(self, problems: Sequence[Problem], detail: str = "the record was not recorded", **extra: Any):
+        super().__init__(detail, problems, **extra)
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems) or self.detail
+
+
+class RecordRejectedError(RecordRefusedError):
+    """A single record sent alone was rejected; `extra['results']` holds its outcome."""
+
+
+class NotFoundError(LedgerError):
+    pass
+
+
+class EnterpriseNotFoundError(NotFoundError, LookupError):
+    def __init__(self, uscc: str) -> None:
+        super().__init__(f"no enterprise with USCC {uscc} in the ledger")
+        self.uscc = uscc
+
+
+class AccessError(LedgerError):
+    pass
+
+
+class UnauthenticatedError(AccessError):
+    """No usable token where one is needed; the detail never repeats the token."""
+
+
+class InvalidTokenError(UnauthenticatedError):
+    """Malformed, unknown or revoked: one error for all three, so that a caller learns nothing."""
+
+
+class ForbiddenError(AccessError):
+    """The bearer is known but may not do this."""
+
+
+class LimitError(LedgerError):
+    pass
+
+
+class PayloadTooLargeError(LimitError):
+    pass
+
+
+class TooManyRequestsError(LimitError):
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ConflictError(LedgerError):
+    """The request contradicts what the ledger holds (a step out of order, a used key)."""
+
+
+class StaleWriteError(ConflictError):
+    """Another writer appended to the same enterprise, or took the same idempotency key, first:
+    read again and judge again (intake does so by itself)."""
+
+
+class UnavailableError(LedgerError):
+    """A passing condition: the same request may succeed if sent again after `retry_after` s."""
+
+    retry_after = 1
+
+
+class WriterBusyError(UnavailableError):
+    """Other writers kept winning the same enterprises; nothing of this batch was recorded."""
+
+
+class DatabaseUnavailableError(UnavailableError):
+    """The database is down, restarting or out of connections."""
+
+    retry_after = 5
