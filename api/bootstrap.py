@@ -27,6 +27,8 @@ from application.parallel_import import import_file_parallel
 from application.reads import Reads
 from domain.access import Author
 from domain.context import RuleContext
+from projections.readmodel import ReadModel
+from projections.registry import read_models
 from projections.runner import Projector
 
 
@@ -40,6 +42,7 @@ class Runtime:
     intake: Intake = field(init=False)
     reads: Reads = field(init=False)
     tokens: TokenStore = field(init=False)
+    read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
@@ -49,7 +52,8 @@ class Runtime:
         # Tokens share the event store's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.store.connection)
         # Read models: started in the server's lifespan or by `credit-ledger project`.
-        self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules)
+        self.read_models = read_models()
+        self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
         # Read-model queries take well under a millisecond; opening a connection (a new
         # PostgreSQL backend) for each would cost several.
         self.read_pool = ConnectionPool(

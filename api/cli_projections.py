@@ -50,15 +50,25 @@ def project(
     typer.echo(f"position={done['position']} head={done['head']} lag={done['lag']}")
 
 
-def rebuild() -> None:
-    """Rebuild every read model from zero beside the live one, then switch atomically: readers
-    keep their answers during the build. Shows progress; safe to interrupt (nothing switches)."""
+def rebuild(
+    read_model: Annotated[
+        list[str] | None,
+        typer.Option("--read-model", help="rebuild only this read model (repeatable); default: every one"),
+    ] = None,
+) -> None:
+    """Rebuild read models from zero beside the live ones, then switch each atomically: readers
+    keep their answers during the build. Shows progress; safe to interrupt (nothing switches).
+    Prints one line per read model: its events, rows, position, slot and each step's seconds."""
     from api.bootstrap import Runtime
-    from projections.rebuild import rebuild as run
 
     runtime = Runtime.open()
-    started = time.perf_counter()
     try:
+        known = {m.name: m for m in runtime.read_models}
+        unknown = sorted(set(read_model or ()) - set(known))
+        if unknown:
+            console.print(f"[red]no read model {', '.join(unknown)}[/]; read models: {', '.join(known)}")
+            raise typer.Exit(2)
+        chosen = [known[name] for name in read_model] if read_model else list(known.values())
         columns = (
             "[progress.description]{task.description}",
             BarColumn(),
@@ -66,20 +76,26 @@ def rebuild() -> None:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task("rebuilding read models (events)", total=None)
-            report = run(
-                runtime.server.conninfo,
-                runtime.store.mapper,
-                runtime.rules,
-                on_start=lambda total: progress.update(task, total=total),
-                on_progress=lambda done: progress.update(task, completed=done),
+        for model in chosen:
+            started = time.perf_counter()
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task(f"rebuilding {model.name} (events)", total=None)
+                report = model.rebuild(
+                    runtime.server.conninfo,
+                    runtime.store.mapper,
+                    runtime.rules,
+                    on_start=lambda total, task=task: progress.update(task, total=total),
+                    on_progress=lambda done, task=task: progress.update(task, completed=done),
+                )
+            seconds = time.perf_counter() - started
+            console.print(
+                f"[green]{model.name}: switched to slot {report.slot}[/]: "
+                f"{report.events} events, {report.rows} rows in {seconds:.1f} s"
+            )
+            steps = " ".join(f"{step}_s={spent:.2f}" for step, spent in report.seconds.items())
+            typer.echo(
+                f"read_model={report.model} events={report.events} rows={report.rows} "
+                f"position={report.position} slot={report.slot} {steps}".rstrip()
             )
     finally:
         runtime.close()
-    seconds = time.perf_counter() - started
-    console.print(
-        f"[green]switched to slot {report.slot}[/]: {report.events} events, {report.rows} rows in {seconds:.1f} s"
-    )
-    steps = " ".join(f"{step}_s={spent:.2f}" for step, spent in report.seconds.items())
-    typer.echo(f"events={report.events} rows={report.rows} position={report.position} slot={report.slot} {steps}")

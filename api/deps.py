@@ -17,7 +17,7 @@ from api.batching import Batcher
 from api.bootstrap import Runtime
 from domain.identifiers import normalise_uscc
 from domain.time import CHINA
-from projections.items import Item
+from projections.public_items import Shown
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -25,10 +25,10 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_public_items(request: Request) -> Batcher[tuple[str, date, datetime], list[Item] | None]:
+def get_public_items(request: Request) -> Batcher[tuple[str, date, datetime], list[Shown] | None]:
     """The worker's batched read-model lookups of public views (made by the app's lifespan):
     (uscc, as_of, known_at) → the items then, or None if the enterprise was unknown."""
-    lookups: Batcher[tuple[str, date, datetime], list[Item] | None] = request.app.state.public_items
+    lookups: Batcher[tuple[str, date, datetime], list[Shown] | None] = request.app.state.public_items
     return lookups
 
 

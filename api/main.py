@@ -20,8 +20,7 @@ from api.bootstrap import Runtime
 from api.limits import BodySizeLimit
 from api.routes import enterprises, health, lists, public, records, rules, search
 from domain.records import Record
-from projections import store
-from projections.items import Item
+from projections.public_items import Shown, items_at_many_async
 
 
 def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
@@ -43,10 +42,10 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         )
         await read_pool.open()
 
-        async def public_items(lookups: Sequence[tuple[str, date, datetime]]) -> list[list[Item] | None]:
+        async def public_items(lookups: Sequence[tuple[str, date, datetime]]) -> list[list[Shown] | None]:
             # A short wait: everyone waiting behind this batch fails with it (503, not a hang).
             async with read_pool.connection(timeout=5.0) as conn:
-                return await store.items_at_many_async(conn, lookups)
+                return await items_at_many_async(conn, lookups)
 
         app.state.public_items = Batcher(public_items)
         # What exists now lives as long as the process: kept out of the garbage collector's full

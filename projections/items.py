@@ -1,4 +1,4 @@
-"""The one pure function behind every read model: an enterprise's history → dated items.
+"""The public items of an enterprise: its history → the dated items of the public view and lists.
 
 `items_of(history)` takes the raw history as known at some moment (every record, corrections
 and retractions included), resolves it and returns every derived, dated item: the rule
@@ -10,11 +10,8 @@ the two agree by construction. No I/O, no clock.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
 from typing import Any
 
 import orjson
@@ -23,34 +20,7 @@ from domain.context import RuleContext
 from domain.history import AnyFact, resolve
 from domain.rules import derive
 from domain.rules.common import Interval, of_type
-
-
-@dataclass(frozen=True, order=True)
-class Item:
-    """A derived fact valid over effective dates [start, end) (None: unbounded)."""
-
-    kind: str
-    subject: str
-    start: date | None
-    end: date | None
-    body: str  # canonical JSON (sorted keys): what the answer shows
-
-    @cached_property
-    def fingerprint(self) -> str:
-        text = f"{self.kind}\x1f{self.subject}\x1f{self.start}\x1f{self.end}\x1f{self.body}"
-        return hashlib.sha1(text.encode()).hexdigest()
-
-    def contains(self, day: date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
-
-
-def canonical(body: dict[str, Any]) -> str:
-    """Sorted keys, no whitespace, UTF-8 text: equal bodies give equal text (and fingerprints).
-    Byte for byte what `json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
-    writes for the JSON values bodies hold (strings, integers, booleans, null: `model_dump(mode=
-    "json")` turns decimals and dates into strings); a float or datetime would be written
-    differently, and would change fingerprints: keep them out of bodies."""
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str).decode()
+from projections.bitemporal import Item, canonical
 
 
 def _keys(keys: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
@@ -212,7 +182,7 @@ def facets(items: Sequence[Item]) -> list[Item]:
     `<list kind>/sector` over each stretch that the enterprise is on the key-sector list for a
     sector, and `<list kind>/district-sector` over each stretch where both hold (the value
     `<district>:<sector>`). The body names the facet's value and the list row (`member`: its
-    fingerprint); the stored row carries both in columns of their own (`store.as_tuple`)."""
+    fingerprint); the stored row carries both in columns of their own (`public_items.PublicItems.extras`)."""
     districts = [(i.start, i.end, orjson.loads(i.body).get("district_code")) for i in items if i.kind == "basic_info"]
     districts = [(start, end, value) for start, end, value in districts if value is not None]
     sectors = [(i.start, i.end, i.subject) for i in items if i.kind == "key_sector_list"]

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from domain.errors import BadCursorError
-from projections import store
+from projections import public_items
 from projections.items import LIST_KINDS
 
 # The API's list names, in the order of the list kinds that `items.facets` splits.
@@ -110,7 +110,7 @@ def members(
 def facets_ready(conn: Any) -> bool:
     """Whether the live read model holds the list facets (migration 0009): rows projected
     before it have none until `credit-ledger rebuild`."""
-    return store.derivation(conn) >= store.FACETED
+    return public_items.derivation(conn) >= public_items.FACETED
 
 
 def _members_query(narrow: str, after: str, *, key: str, faceted: bool) -> str:

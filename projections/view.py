@@ -1,6 +1,7 @@
 """The public view of one enterprise (rulebook GSXT-03/05), from the read model or by replay.
 
-Both paths produce `Item`s valid on `as_of` as known at `known_at` and go through the same
+Both paths produce `Shown` items valid on `as_of` as known at `known_at` (bodies parsed once:
+the answer is serialised once, on the way out) and go through the same
 `public_view` grouping: the read model selects stored rows by range, the replay derives them
 from `Reads.history(uscc, known_at)` with the same `items_of`. What is public is decided here
 and only here: the kinds listed in `GROUPS`. Never the risk class, never personal data
@@ -13,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import orjson
-
 from domain.context import RuleContext
 from domain.errors import EnterpriseNotFoundError
 from domain.history import AnyFact
-from projections import store
-from projections.items import Item, items_of
+from projections import public_items
+from projections.bitemporal import canonical
+from projections.items import items_of
+from projections.public_items import Shown
 
 # GSXT-03 sections → the item kinds shown in them (GSXT-05 grouping).
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -36,16 +37,26 @@ BASIC = ("basic_info", "status")
 PUBLIC_KINDS = frozenset(k for kinds in GROUPS.values() for k in kinds) | set(BASIC)
 
 
-def render(item: Item) -> dict[str, Any]:
-    body = orjson.loads(item.body)
-    return {"kind": item.kind, "subject": item.subject, "from": _iso(item.start), "until": _iso(item.end), **body}
+def render(item: Shown) -> dict[str, Any]:
+    return {"kind": item.kind, "subject": item.subject, "from": _iso(item.start), "until": _iso(item.end), **item.body}
 
 
-def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item]) -> dict[str, Any]:
+class _Body:
+    """Orders two bodies by their canonical text, written only when the items tie on the rest."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+
+    def __lt__(self, other: _Body) -> bool:
+        return canonical(self.body) < canonical(other.body)
+
+
+def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Shown]) -> dict[str, Any]:
     public = sorted(
-        (i for i in items if i.kind in PUBLIC_KINDS), key=lambda i: (i.start or date.min, i.kind, i.subject, i.body)
+        (i for i in items if i.kind in PUBLIC_KINDS),
+        key=lambda i: (i.start or date.min, i.kind, i.subject, _Body(i.body)),
     )
-    by_kind: dict[str, list[Item]] = {}
+    by_kind: dict[str, list[Shown]] = {}
     for item in public:
         by_kind.setdefault(item.kind, []).append(item)
     basic: dict[str, Any] | None = None
@@ -63,20 +74,20 @@ def public_view(uscc: str, as_of: date, known_at: datetime, items: Iterable[Item
 
 
 def from_read_model(conn: Any, uscc: str, as_of: date, known_at: datetime) -> dict[str, Any]:
-    return from_stored_items(uscc, as_of, known_at, store.items_at(conn, uscc, as_of, known_at))
+    return from_stored_items(uscc, as_of, known_at, public_items.items_at(conn, uscc, as_of, known_at))
 
 
-def from_stored_items(uscc: str, as_of: date, known_at: datetime, items: list[Item] | None) -> dict[str, Any]:
-    """The view of the items the read model holds (`store.items_at` or a batch of them)."""
+def from_stored_items(uscc: str, as_of: date, known_at: datetime, items: list[Shown] | None) -> dict[str, Any]:
+    """The view of the items the read model holds (`public_items.items_at` or a batch of them)."""
     if items is None:  # the read model holds no row of the enterprise then
         raise EnterpriseNotFoundError(uscc)
     return public_view(uscc, as_of, known_at, items)
 
 
-def replay_items(history: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[Item]:
+def replay_items(history: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[Shown]:
     """The items by direct replay of an enterprise's history through the rules (no read model):
     `history` as the ledger knew it at the moment asked about (`Reads.history(uscc, known_at)`)."""
-    return [i for i in items_of(history, ctx) if i.contains(as_of) and i.kind != "known"]
+    return [Shown.of(i) for i in items_of(history, ctx) if i.contains(as_of) and i.kind != "known"]
 
 
 def from_replay(

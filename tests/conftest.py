@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,6 +19,7 @@ from adapters.database import Server, drop_database, fresh_database, start_embed
 from adapters.tokens import TokenStore
 from api.bootstrap import Runtime
 from domain.access import WRITABLE, Author, Role
+from projections.registry import read_models
 
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
@@ -29,6 +32,7 @@ LEDGER_TABLES = (
     "projection_items_a",
     "projection_items_b",  # read models (issue 4); their position is reset below
     "projection_failures",
+    "department_activity",
 )
 
 
@@ -49,8 +53,16 @@ def clean_db(test_server: Server) -> Server:
     tables = ", ".join(LEDGER_TABLES)
     with test_server.connect(autocommit=True) as conn:
         conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
-        conn.execute("UPDATE projection_state SET position = 0, derivation = 2")  # as a new ledger has
+        reset_read_models(conn)
     return test_server
+
+
+def reset_read_models(conn: psycopg.Connection[Any]) -> None:
+    """Every read model at position 0 and at the derivation of this code, as a new ledger has them."""
+    for model in read_models():
+        conn.execute(
+            "UPDATE projection_state SET position = 0, derivation = %s WHERE name = %s", (model.derivation, model.name)
+        )
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from adapters.database import Server
 from api.bootstrap import Runtime
 from bench.generate import generate
 from domain.access import Author
-from projections.rebuild import rebuild
 from tests.e2e.conftest import cli_env, run_cli
 from tests.integration.test_projection_parity import ANYONE
 
@@ -53,7 +52,7 @@ def one_department(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _state(server: Server) -> tuple[int, int]:
     with server.connect() as conn:
-        position = conn.execute("SELECT position FROM projection_state").fetchone()[0]
+        position = conn.execute("SELECT min(position) FROM projection_state").fetchone()[0]
         head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM ledger_events").fetchone()[0]
     return int(position), int(head)
 
@@ -91,7 +90,8 @@ def test_sigkilling_the_projector_twenty_times_during_catch_up_leaves_no_duplica
     assert position == head
     with clean_db.connect() as conn:
         after_kills = conn.execute(ROWS).fetchall()
-    rebuild(clean_db.conninfo, runtime.store.mapper, runtime.rules)
+    for model in runtime.read_models:
+        model.rebuild(clean_db.conninfo, runtime.store.mapper, runtime.rules)
     with clean_db.connect() as conn:
         clean = conn.execute(ROWS).fetchall()
     assert len(after_kills) == len(set(after_kills))  # no duplicate

@@ -56,7 +56,7 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
     moments = [recorded[len(recorded) // 3].isoformat(), recorded[-1].isoformat()]
     with clean_db.connect() as conn:
         rows_before = conn.execute(ROWS).fetchall()
-        slot_before = conn.execute("SELECT slot FROM projection_state").fetchone()[0]
+        slot_before = conn.execute("SELECT slot FROM projection_state WHERE name = 'items'").fetchone()[0]
     before = _answers(client, usccs, moments)
 
     during: list[bytes] = []
@@ -82,7 +82,7 @@ def test_rebuild_reproduces_byte_identical_list_and_public_view_answers(clean_db
     assert re.search(r" derive_s=[\d.]+ vacuum_s=[\d.]+ indexes_s=[\d.]+ switch_s=[\d.]+$", result.stdout, re.M)
     with clean_db.connect() as conn:
         assert conn.execute(ROWS).fetchall() == rows_before
-        assert conn.execute("SELECT slot FROM projection_state").fetchone()[0] != slot_before
+        assert conn.execute("SELECT slot FROM projection_state WHERE name = 'items'").fetchone()[0] != slot_before
     assert _answers(client, usccs, moments) == before
     assert any(b'"administrative_penalties":[{' in a for a in before)
 
@@ -111,18 +111,18 @@ def test_a_read_model_projected_before_list_facets_is_answered_by_probing_until_
 
     before = answers()
     assert b'"members":[{' in before[0]
-    assert client.get("/v1/status").json()["projection"]["rebuild_needed"] is False
+    assert client.get("/v1/status").json()["projection"]["read_models"]["items"]["rebuild_needed"] is False
     with clean_db.connect() as conn:  # the read model as projected before migration 0009
         conn.execute("DELETE FROM projection_items WHERE facet IS NOT NULL")
-        conn.execute("UPDATE projection_state SET derivation = 1")
+        conn.execute("UPDATE projection_state SET derivation = 1 WHERE name = 'items'")
         conn.commit()
-    status = client.get("/v1/status").json()["projection"]
+    status = client.get("/v1/status").json()["projection"]["read_models"]["items"]
     assert status["derivation"] == 1 and status["rebuild_needed"] is True
     assert answers() == before  # probing the enterprises' rows, not the missing facets
 
     result = run_cli(clean_db, "rebuild")
     assert result.returncode == 0, result.stderr
-    status = client.get("/v1/status").json()["projection"]
+    status = client.get("/v1/status").json()["projection"]["read_models"]["items"]
     assert status["derivation"] == 2 and status["rebuild_needed"] is False
     with clean_db.connect() as conn:
         assert conn.execute("SELECT count(*) FROM projection_items WHERE facet IS NOT NULL").fetchone()[0] > 0

@@ -19,6 +19,7 @@ from adapters.config import Settings
 from adapters.database import Server, create_database, drop_database, migrate
 from api.bootstrap import Runtime
 from bench.generate import generate
+from projections.public_items import PublicItems
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 
@@ -75,7 +76,7 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
             "SELECT facet FROM projection_items WHERE kind = 'key_sector_list/district' GROUP BY 1 "
             "ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()[0]
-        slot, position = conn.execute("SELECT slot, position FROM projection_state").fetchone()
+        slot, position = conn.execute("SELECT slot, position FROM projection_state WHERE name = 'items'").fetchone()
     now = datetime.now(UTC).isoformat()
     requests = [
         *[(f"/v1/enterprises/{u}/public-view", {"as_of": "2025-06-30"}) for u in usccs],
@@ -101,15 +102,15 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
         conn.execute(
             "SELECT setval('ledger_events_notification_id_seq', (SELECT max(notification_id) FROM ledger_events))"
         )
-        conn.execute("UPDATE projection_state SET slot = %s, position = %s", (slot, position))
+        conn.execute("UPDATE projection_state SET slot = %s, position = %s WHERE name = 'items'", (slot, position))
         conn.execute(f"CREATE OR REPLACE VIEW projection_items AS SELECT * FROM projection_items_{slot}")
         conn.commit()
 
     migrated = run_cli(earlier_ledger, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert (
-        "applied 4 migration(s): 0009.projection-list-facets, 0010.projection-facet-indexes, "
-        "0011.projection-name-pairs, 0012.projection-name-pairs-inlined" in migrated.stdout
+        "0009.projection-list-facets, 0010.projection-facet-indexes, "
+        "0011.projection-name-pairs, 0012.projection-name-pairs-inlined, 0013.read-model-plugins" in migrated.stdout
     )
 
     from api.main import create_app
@@ -117,7 +118,10 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
     upgraded = create_app(lambda: Runtime.open(Settings(DATABASE_URL=earlier_ledger.conninfo)))
     with TestClient(upgraded, raise_server_exceptions=False) as earlier:
         status = earlier.get("/v1/status").json()["projection"]
-        assert (status["derivation"], status["rebuild_needed"], status["lag"]) == (1, True, 0)
+        items = status["read_models"]["items"]
+        assert (items["derivation"], items["rebuild_needed"], items["lag"]) == (1, True, 0)
+        # a read model added by the upgrade (0014) catches up from zero while the others serve
+        assert status["read_models"]["department_activity"]["position"] <= status["head"]
         assert answers(earlier) == expected  # the old rows, read by today's code
 
         # records arriving after the upgrade: today's runner writes its rows beside the old ones
@@ -131,6 +135,6 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
 
         rebuilt = run_cli(earlier_ledger, "rebuild")
         assert rebuilt.returncode == 0, rebuilt.stderr
-        status = earlier.get("/v1/status").json()["projection"]
-        assert (status["derivation"], status["rebuild_needed"]) == (2, False)
+        items = earlier.get("/v1/status").json()["projection"]["read_models"]["items"]
+        assert (items["derivation"], items["rebuild_needed"]) == (PublicItems.derivation, False)
         assert answers(earlier) == expected

@@ -12,7 +12,8 @@ import pytest
 
 from api.bootstrap import Runtime
 from bench.generate import generate
-from projections import lists, store
+from projections import lists, public_items
+from projections.readmodel import save_derivation
 from tests.builders import corrected, make_uscc, permit_granted, registered
 from tests.integration.test_projection_parity import submit_in_steps
 
@@ -76,7 +77,7 @@ def test_list_pages_taken_any_way_put_together_are_the_plain_answer(
     monkeypatch.setattr(lists, "SPARSE", WAYS[way][1])
     rng = random.Random(way)
     with runtime.server.connect(autocommit=True) as conn:
-        store.save_derivation(conn, derivation)
+        save_derivation(conn, public_items.NAME, derivation)
         assert lists.facets_ready(conn) is (derivation == 2)
         districts = [
             r[0] for r in conn.execute("SELECT DISTINCT district FROM projection_items WHERE district IS NOT NULL")
@@ -114,7 +115,7 @@ def test_pages_with_a_district_and_a_sector_on_the_other_lists_are_the_plain_ans
     names = {kind: name for name, kind in lists.LISTS.items()}
     known_at = recorded[-1] + timedelta(days=1)
     with runtime.server.connect(autocommit=True) as conn:
-        store.save_derivation(conn, derivation)
+        save_derivation(conn, public_items.NAME, derivation)
         combos = [
             combo
             for kind in ("abnormal_list", "serious_list", "exposure_board")
@@ -150,7 +151,7 @@ def test_a_corrected_district_moves_the_member_between_district_pages_from_the_c
     runtime.projector.catch_up()
     before, after = recorded[-2], recorded[-1]  # the permit's commit, the correction's
     with runtime.server.connect(autocommit=True) as conn:
-        store.save_derivation(conn, derivation)
+        save_derivation(conn, public_items.NAME, derivation)
         for known_at, district in [(before, "120116"), (after, "120101")]:
             for code in ("120116", "120101"):
                 page = every_page(conn, "key-sector", date(2024, 1, 1), known_at, 7, district=code)

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from adapters.config import Settings
 from adapters.database import Server
 from api.bootstrap import Runtime
-from projections import timeline, view
-from projections.rebuild import rebuild
+from projections import public_items, view
+from projections.enterprise_model import partition_of
+from projections.public_items import PublicItems
 from tests.builders import make_uscc, penalty_decided, registered
 from tests.conftest import officer
 
@@ -34,14 +35,14 @@ def quiet(clean_db: Server) -> Iterator[tuple[Runtime, TestClient]]:
 
 def _break_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Deriving any history that holds a record with a BAD- record_id raises (a stand-in for a rules bug)."""
-    real = timeline.items_of
+    real = public_items.items_of
 
     def items_of(history: Any, ctx: Any) -> Any:
         if any(f.record_id.startswith(BAD) for f in history):
             raise OverflowError("date value out of range")
         return real(history, ctx)
 
-    monkeypatch.setattr(timeline, "items_of", items_of)
+    monkeypatch.setattr(public_items, "items_of", items_of)
 
 
 def _penalties(runtime: Runtime, uscc: str) -> list[dict[str, Any]]:
@@ -95,10 +96,11 @@ def test_a_rebuild_skips_and_records_a_failing_enterprise_instead_of_failing(
     runtime.projector.catch_up()
     _break_derivation(monkeypatch)  # inherited by the forked workers
 
-    report = rebuild(runtime.server.conninfo, runtime.store.mapper, runtime.rules, workers=2)
+    report = PublicItems().rebuild(runtime.server.conninfo, runtime.store.mapper, runtime.rules, workers=2)
 
     status = client.get("/v1/status").json()["projection"]
-    assert status["slot"] == report.slot and status["position"] == report.position
+    items = status["read_models"][public_items.NAME]
+    assert items["slot"] == report.slot and items["position"] == report.position
     assert status["failures"]["count"] == 1 and status["failures"]["latest"][0]["uscc"] == bad
     for uscc in usccs:
         if uscc != bad:
@@ -108,7 +110,7 @@ def test_a_rebuild_skips_and_records_a_failing_enterprise_instead_of_failing(
 
 
 def test_the_rebuild_partition_of_every_32_bit_hash_is_in_range_without_overflow(clean_db: Server) -> None:
-    from projections.rebuild import partition_of  # abs(hashtext(uscc)) overflowed on -2147483648
+    # abs(hashtext(uscc)) overflowed on -2147483648
 
     with clean_db.connect() as conn:
         for value in (-2147483648, -1, 0, 1, 2147483647):

@@ -9,8 +9,9 @@ from psycopg import sql
 from api.bootstrap import Runtime
 from domain.access import Author
 from domain.records import DATA_MODELS
-from projections import store, view
-from projections.items import Item
+from projections import public_items, view
+from projections.enterprise_model import lock_free_state
+from projections.public_items import PublicItems, Shown
 from tests.builders import make_uscc, penalty_decided, permit_granted, registered
 
 EVERYTHING = frozenset(DATA_MODELS)
@@ -59,7 +60,7 @@ def test_the_public_view_query_is_prepared_and_its_generic_plan_finds_the_enterp
         prepared = [s for (s,) in conn.execute("SELECT statement FROM pg_prepared_statements")]
         conn.execute("SET plan_cache_mode = force_generic_plan")
         conn.execute("SET enable_seqscan = off")  # a near-empty table: an index plan, not a scan
-        conn.execute("PREPARE items_at AS " + _numbered(store.ITEMS_AT))
+        conn.execute("PREPARE items_at AS " + _numbered(public_items.ITEMS_AT))
         plan = "\n".join(
             r[0] for r in conn.execute(sql.SQL("EXPLAIN EXECUTE items_at({}, now(), '2024-06-01')").format(uscc))
         )
@@ -68,7 +69,7 @@ def test_the_public_view_query_is_prepared_and_its_generic_plan_finds_the_enterp
 
 
 def test_a_batch_of_public_view_lookups_finds_for_each_key_what_a_single_lookup_finds(runtime: Runtime) -> None:
-    """The HTTP server's batched lookups (store.ITEMS_AT_MANY) against `items_at`, key by key:
+    """The HTTP server's batched lookups (public_items.ITEMS_AT_MANY) against `items_at`, key by key:
     several enterprises, dates before and after their records, an unknown USCC, a repeated key,
     and a `known_at` before anything was recorded."""
     known = [make_uscc(903), make_uscc(904)]
@@ -83,15 +84,15 @@ def test_a_batch_of_public_view_lookups_finds_for_each_key_what_a_single_lookup_
         for moment in (now, long_ago)
     ]
 
-    async def batched() -> list[list[Item] | None]:
+    async def batched() -> list[list[Shown] | None]:
         async with await psycopg.AsyncConnection.connect(runtime.server.conninfo, autocommit=True) as conn:
-            return await store.items_at_many_async(conn, keys)
+            return await public_items.items_at_many_async(conn, keys)
 
-    def in_order(found: list[Item] | None) -> list[Item] | None:  # neither query orders rows: the view sorts
-        return None if found is None else sorted(found, key=repr)
+    def in_order(found: list[Shown] | None) -> list[Shown] | None:  # neither query orders rows: the view sorts
+        return None if found is None else sorted(found, key=Shown.sort_key)
 
     with runtime.server.connect() as conn:
-        single = [in_order(store.items_at(conn, u, d, m)) for u, d, m in keys]
+        single = [in_order(public_items.items_at(conn, u, d, m)) for u, d, m in keys]
     assert [in_order(found) for found in asyncio.run(batched())] == single
     assert sum(s is not None for s in single) == 3 * 3  # the two known enterprises (one twice), as of now
     assert any(s and len(s) > 2 for s in single)
@@ -105,7 +106,7 @@ def test_the_batched_lookup_finds_each_enterprise_by_its_index_in_a_generic_plan
     runtime.intake.submit([registered(uscc)], author=_author("TJ-LIC"))
     runtime.projector.catch_up()
     with runtime.server.connect() as conn:
-        slot = store.slot_table(store.read_state(conn)[0])
+        slot = PublicItems().slot_table(lock_free_state(conn, public_items.NAME).slot)
         conn.execute(
             sql.SQL(
                 "INSERT INTO {} SELECT 'X' || lpad(n::text, 17, '0'), kind, subject, effective, recorded, "
@@ -115,7 +116,7 @@ def test_the_batched_lookup_finds_each_enterprise_by_its_index_in_a_generic_plan
         )
         conn.execute(sql.SQL("ANALYZE {}").format(slot))
         conn.execute("SET plan_cache_mode = force_generic_plan")
-        conn.execute("PREPARE items_at_many AS " + _numbered(store.ITEMS_AT_MANY))
+        conn.execute("PREPARE items_at_many AS " + _numbered(public_items.ITEMS_AT_MANY))
         plan = "\n".join(
             r[0]
             for r in conn.execute(
