@@ -72,7 +72,11 @@ def save_position(conn: Connection[Any], position: int, slot: str | None = None)
 
 FACETED = 2
 """The first derivation with list facets (migration 0009); 1 had list rows alone."""
-DERIVATION = FACETED
+LEGAL_FIDELITY = 3
+"""Issue 18 mended what the rules derive (thresholds, combinations, restrictions, provisional
+marks before 2021-09-01, the 2014 list on the serious list, district successors, ...): rows of
+derivation 2 hold the old answers until a rebuild (migration 0020 starts an empty ledger at 3)."""
+DERIVATION = LEGAL_FIDELITY
 """What `items.items_of` derives, as `projection_state.derivation` records it of the live slot.
 A rebuild brings the live slot to this; rows projected by an older derivation stay as they were
 until then."""

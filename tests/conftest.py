@@ -17,6 +17,7 @@ from adapters.database import Server, drop_database, fresh_database, start_embed
 from adapters.tokens import TokenStore
 from api.bootstrap import Runtime
 from domain.access import WRITABLE, Author, Role
+from projections import store
 
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
@@ -49,7 +50,9 @@ def clean_db(test_server: Server) -> Server:
     tables = ", ".join(LEDGER_TABLES)
     with test_server.connect(autocommit=True) as conn:
         conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
-        conn.execute("UPDATE projection_state SET position = 0, derivation = 2")  # as a new ledger has
+        conn.execute(
+            "UPDATE projection_state SET position = 0, derivation = %s", (store.DERIVATION,)
+        )  # as a new ledger has
     return test_server
 
 
