@@ -133,6 +133,10 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
             return [Problem("data.permit_no", f"permit {permit_no!r} was already revoked or cancelled", "LEDGER-07")]
     elif isinstance(data, PermitGranted):
         if data.permit_no in granted:
+            ended = {f.data.permit_no for f in facts_of(facts, PermitRevoked)}
+            ended |= {f.data.permit_no for f in facts_of(facts, PermitCancelled)}
+            if data.permit_no in ended:  # S-FPL Art 40
+                return [Problem("data.permit_no", "a cancelled or revoked licence number is never reused", "ID-20")]
             return [Problem("data.permit_no", "this permit was already granted; renew it instead", "LEDGER-07")]
     elif isinstance(data, PenaltyDecided):
         if data.decision_no in {f.data.decision_no for f in facts_of(facts, PenaltyDecided)}:

@@ -9,9 +9,8 @@ from datetime import date
 from domain.context import RuleContext
 from domain.errors import Problem
 from domain.history import AnyFact
-from domain.records import PermitCancelled, PermitGranted, PermitRevoked, Sector
+from domain.records import PermitGranted, Sector
 from domain.rules.catalogue import S_FPL_START
-from domain.rules.common import facts_of
 from domain.rules.registration import district_of_bureau
 
 FOOD_LICENCES = frozenset({Sector.food_production, Sector.special_food})
@@ -41,11 +40,8 @@ def licence_problems(
                 "data.permit_no", f"{data.permit_no!r} is not a food production licence number: SC + 14 digits", "ID-20"
             )
         )
-    ended = {f.data.permit_no for f in facts_of(facts, PermitCancelled)} | {
-        f.data.permit_no for f in facts_of(facts, PermitRevoked)
-    }
-    if data.permit_no in ended:
-        problems.append(Problem("data.permit_no", "a cancelled or revoked licence number is never reused", "ID-20"))
+    # (A number cancelled in this enterprise's history is refused by `domain.consistency`; across
+    # enterprises the ledger holds no index of numbers: not checked.)
     provincial = data.sector == Sector.special_food or any(c in data.category for c in PROVINCIAL_CATEGORIES)
     district = district_of_bureau(department, ctx.reference)
     if provincial and district is not None and district not in ctx.reference.provincial_licence_districts:

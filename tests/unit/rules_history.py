@@ -77,6 +77,8 @@ class History:
         violation: str = "不符合食品安全标准",
         legal_basis: str = "《食品安全法》第一百二十四条",
         heavier_fine: bool | None = None,
+        deciding_authority: str | None = None,
+        pushed_on: str | None = None,
         **kw: Any,
     ) -> AnyFact:
         data: dict[str, Any] = {
@@ -93,6 +95,8 @@ class History:
             ("published_on", published_on),
             ("restriction_years", restriction_years),
             ("heavier_fine", heavier_fine),
+            ("deciding_authority", deciding_authority),
+            ("pushed_on", pushed_on),
         ):
             if value is not None:
                 data[key] = value

@@ -56,7 +56,7 @@ def test_warning_only_penalties_have_no_publication_deadline() -> None:
 @pytest.mark.parametrize(
     ("recorded", "status"), [("2025-01-14", "met"), ("2025-01-15", "met"), ("2025-01-16", "missed")]
 )
-def test_a_revoked_penalty_must_be_withdrawn_within_three_working_days(recorded: str, status: str) -> None:
+def test_pen_07_a_revoked_penalty_must_be_withdrawn_within_three_working_days(recorded: str, status: str) -> None:
     h = History()
     h.penalty("P1", "2024-03-01")
     h.serious("S1", "2024-03-01", "P1")
@@ -65,7 +65,7 @@ def test_a_revoked_penalty_must_be_withdrawn_within_three_working_days(recorded:
     assert of(h, "SDL-34", "2025-06-01")[0].status == status
 
 
-def test_serious_list_repair_has_acceptance_decision_and_execution_deadlines() -> None:
+def test_sdl_32_serious_list_repair_has_acceptance_decision_and_execution_deadlines() -> None:
     h = History()
     h.penalty("P1", "2022-03-01", ("fine", "suspension"))
     h.serious("S1", "2022-03-01", "P1")
@@ -88,7 +88,7 @@ def test_penalty_repair_deadlines_are_reference_data() -> None:
 
 
 @pytest.mark.parametrize(("recorded", "status"), [("2024-07-17", "met"), ("2024-07-18", "missed")])
-def test_an_abnormal_list_removal_is_decided_within_five_working_days(recorded: str, status: str) -> None:
+def test_aol_10_an_abnormal_list_removal_is_decided_within_five_working_days(recorded: str, status: str) -> None:
     h = History()
     h.abnormal("A1", "2024-07-01")
     h.repair("R1", "abnormal", "A1", "2024-07-10")

@@ -50,7 +50,7 @@ def test_a_serious_listing_is_removed_automatically_after_three_years(day: str, 
     assert on_serious_list(listed().facts, d(day), CTX) is on_list
 
 
-def test_a_serious_listing_must_be_published_within_twenty_working_days() -> None:
+def test_sdl_13_a_serious_listing_must_be_published_within_twenty_working_days() -> None:
     (interval,) = serious_list(listed().facts, CTX)
     assert interval.start_due == d("2022-03-29") and "SDL-13" in interval.rules
 
@@ -82,7 +82,7 @@ def test_a_granted_early_removal_ends_the_listing_on_the_grant(day: str, on_list
 
 
 @pytest.mark.parametrize(("day", "on_list"), [("2023-01-09", True), ("2023-01-10", False), ("2023-01-11", False)])
-def test_a_listing_is_revoked_when_its_penalty_is_annulled(day: str, on_list: bool) -> None:
+def test_sdl_34_a_listing_is_revoked_when_its_penalty_is_annulled(day: str, on_list: bool) -> None:
     h = listed()
     h.revoke_penalty("P1", "2023-01-10")
     assert on_serious_list(h.facts, d(day), CTX) is on_list
@@ -96,7 +96,7 @@ def test_a_serious_removed_record_ends_the_listing() -> None:
     assert spans(serious_list(h.facts, CTX)) == [(d("2022-03-01"), d("2023-06-01"))]
 
 
-def test_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
+def test_sdl_35_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
     h = listed()
     h.repair("A1", "serious", "S1", "2023-03-10", granted="2023-04-01", revoked="2023-06-01", fraud=True)
     h.serious_removed("S1", "2023-04-04", "early_repair")
@@ -105,7 +105,7 @@ def test_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
     assert "SDL-35" in intervals[1].rules
 
 
-def test_a_repair_revoked_without_fraud_restores_only_the_rest_of_the_period() -> None:
+def test_rep_09_a_repair_revoked_without_fraud_restores_only_the_rest_of_the_period() -> None:
     h = listed()
     h.repair("A1", "serious", "S1", "2023-03-10", granted="2023-04-01", revoked="2023-06-01")
     assert spans(serious_list(h.facts, CTX)) == [
@@ -176,7 +176,7 @@ def two_years_unreported_and_unreachable() -> History:
     return h
 
 
-def test_two_unreported_years_and_unreachable_make_licence_revocation_due_under_the_2024_regime() -> None:
+def test_aol_21_two_unreported_years_and_unreachable_make_licence_revocation_due_under_the_2024_regime() -> None:
     h = two_years_unreported_and_unreachable()
     due = [i for i in abnormal_list(h.facts, CTX) if i.kind == LICENCE_REVOCATION_DUE]
     assert spans(due) == [(d("2025-08-01"), None)] and due[0].rules == ("AOL-21",)
@@ -239,7 +239,7 @@ def test_key_03_the_key_sector_adjustment_deadline_is_three_working_days_from_th
     assert key_sector_list(before.facts, CTX)[0].start_due is None  # the list began with the plan
 
 
-def test_a_renewal_before_expiry_extends_membership_without_a_gap() -> None:
+def test_key_06_a_renewal_before_expiry_extends_membership_without_a_gap() -> None:
     h = History()
     h.permit("SC1", "2021-03-01", "2026-02-28")
     h.add("permit.renewed", "2026-01-10", {"permit_no": "SC1", "valid_until": "2031-02-28"})
@@ -260,7 +260,7 @@ def test_a_renewal_after_expiry_leaves_a_gap() -> None:
     "ender", ["permit.revoked", "permit.cancelled", "enterprise.licence_revoked", "enterprise.deregistered"]
 )
 @pytest.mark.parametrize(("day", "on_list"), [("2023-05-09", True), ("2023-05-10", False), ("2023-05-11", False)])
-def test_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_ends(
+def test_key_04_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_ends(
     ender: str, day: str, on_list: bool
 ) -> None:
     h = History()

@@ -30,7 +30,7 @@ def windows(h: History) -> list[tuple[date, date | None]]:
     return [(i.start, i.end) for i in publicity(h.facts, CTX)]
 
 
-def test_a_warning_only_penalty_is_never_public() -> None:
+def test_pen_01_a_warning_only_penalty_is_never_public() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", ("warning",), published_on="2024-03-05")
     assert publicity(h.facts, CTX) == []

@@ -66,7 +66,7 @@ def test_pen_11_without_a_sector_the_law_cited_decides_the_minimum_period_not_th
         "closure",
     ],
 )
-def test_severe_penalties_can_never_be_repaired(kind: str) -> None:
+def test_pen_12_severe_penalties_can_never_be_repaired(kind: str) -> None:
     h = History()
     years = 1 if kind in ("restriction", "ban") else None
     h.penalty("P1", "2020-03-01", ("fine", kind), published_on="2020-03-05", restriction_years=years)
