@@ -17,7 +17,7 @@ from typing import Any
 from domain.context import RuleContext
 from domain.errors import Problem
 from domain.history import AnyFact, Fact
-from domain.records import AbnormalListed, AbnormalObjected, AbnormalRemoved, EnterpriseRegistered
+from domain.records import AbnormalListed, AbnormalObjected, AbnormalRemoved, EnterpriseChanged, EnterpriseRegistered
 from domain.reference import ReferenceData
 from domain.rules.catalogue import param, version_applied
 from domain.rules.challenges import listing_annulled, removal_annulled
@@ -95,10 +95,9 @@ def listing_decision(fact: Fact[AbnormalListed], facts: Sequence[AnyFact]) -> di
     name = None
     for f in facts_of(facts, EnterpriseRegistered):
         name = f.data.name
-    for change in of_type(facts, "enterprise.changed"):
-        new_name = getattr(change.data, "name", None)
-        if change.effective_on <= fact.effective_on and new_name:
-            name = new_name
+    for change in facts_of(facts, EnterpriseChanged):
+        if change.effective_on <= fact.effective_on and change.data.name:
+            name = change.data.name
     return {
         "enterprise_name": name,
         "listed_on": fact.effective_on.isoformat(),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 from domain.calendar import CalendarDate, Period
 from domain.errors import Problem
@@ -32,11 +31,9 @@ from domain.records import (
     ObjectionDecided,
 )
 from domain.rules.abnormal import ground_in_force
+from domain.rules.book import Book, Done, by_recording, on_date
 from domain.rules.catalogue import S68_START, param, version_applied
 from domain.rules.common import facts_of, first, of_type
-
-if TYPE_CHECKING:
-    from domain.rules.deadlines import Book, Done
 
 JUNE_30 = (6, 30)
 
@@ -51,8 +48,6 @@ def abnormal_duties(facts: Sequence[AnyFact], book: Book) -> None:
 
 
 def _listed(facts: Sequence[AnyFact], reason: str, since: date) -> Done:
-    from domain.rules.deadlines import by_recording
-
     found = first(facts, AbnormalListed, lambda f: f.data.reason == reason and f.effective_on >= since)
     return by_recording(found)
 
@@ -74,8 +69,6 @@ def report_years(facts: Sequence[AnyFact], as_of: date) -> list[int]:
 def _annual_reports(facts: Sequence[AnyFact], book: Book) -> None:
     """AOL-01: the report for year N between 1 January and 30 June of N+1; AOL-03: if it is not
     filed by then, listed within 10 WD after 30 June."""
-    from domain.rules.deadlines import on_date
-
     reg = facts_of(facts, EnterpriseRegistered)[0]
     for year in report_years(facts, book.as_of):
         window_end = date(year + 1, *JUNE_30)
@@ -99,8 +92,6 @@ def _annual_reports(facts: Sequence[AnyFact], book: Book) -> None:
 
 def _instant_info(facts: Sequence[AnyFact], book: Book) -> None:
     """AOL-04: ordered to publish within 10 D; if not, listed within 10 WD after that."""
-    from domain.rules.deadlines import on_date
-
     calendar, reference = book.ctx.calendar, book.ctx.reference
     for order in facts_of(facts, InstantInfoOrdered):
         order_id = order.data.order_id
@@ -203,8 +194,6 @@ def _false_info(facts: Sequence[AnyFact], book: Book) -> None:
 def _objections(facts: Sequence[AnyFact], book: Book) -> None:
     """AOL-12: accepted or rejected within 5 WD; verified within 20 WD of acceptance; a listing
     found wrong corrected (an `abnormal.removed`) within 5 WD of that."""
-    from domain.rules.deadlines import by_recording
-
     for objection in facts_of(facts, AbnormalObjected):
         oid, listing_id = objection.data.objection_id, objection.data.listing_id
 
