@@ -85,8 +85,6 @@ def check_record(
             )
         ]
     problems = _check_references(record_type, data, facts) or _check_owner(record_type, department, data, facts)
-    if problems:  # a record naming what does not exist is not judged by the rules
-        return problems
     for check in RULE_CHECKS.get(record_type, ()):
         problems += check(data, effective_on, department, facts, ctx)
     return problems

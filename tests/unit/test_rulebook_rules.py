@@ -8,16 +8,20 @@ from typing import Any
 
 import orjson
 import pytest
+from stdnum.cn import uscc as stdnum_uscc
 
 from domain.calendar import WorkingCalendar
 from domain.consistency import check_record
-from domain.context import RuleContext
-from domain.records import DATA_MODELS
+from domain.context import DEFAULT_CONTEXT, RuleContext
+from domain.enterprise import Enterprise
+from domain.errors import RecordRefusedError
+from domain.records import DATA_MODELS, EnterpriseRegistered
 from domain.reference import DEFAULT_REFERENCE
 from domain.rules.abnormal import abnormal_list
 from domain.rules.deadlines import Deadline, deadlines
 from domain.rules.serious import serious_list
 from projections.items import items_of
+from tests.builders import make_uscc
 from tests.unit.rules_history import History, d
 
 CTX = RuleContext(WorkingCalendar(), DEFAULT_REFERENCE)
@@ -453,3 +457,17 @@ def test_gsxt_01_the_enterprises_own_instant_information_is_published() -> None:
     h.add("instant_info.published", "2024-03-11", {"info_kind": "equity_transfer"}, department="TJ-D120116")
     (item,) = shown(h, "instant_info", "2024-03-11")
     assert "GSXT-01" in item["rules"] and item["info_kind"] == "equity_transfer"
+
+
+def test_pen_06_a_registration_without_a_district_takes_its_region_from_a_uscc_issued_outside_tianjin() -> None:
+    source = {"department": "TJ-ENF", "record_id": "R-1", "operator": "o"}
+    data = EnterpriseRegistered.model_validate(
+        {"name": "X", "entity_kind": "enterprise", "established_on": "2020-01-06"}
+    )
+    anhui = "91340100MA2N00019"
+    enterprise = Enterprise.register(
+        anhui + stdnum_uscc.calc_check_digit(anhui), d("2023-01-05"), source, data, today=TODAY, ctx=DEFAULT_CONTEXT
+    )
+    assert enterprise.facts[0].data.registration_region == "340100"  # type: ignore[attr-defined]
+    with pytest.raises(RecordRefusedError, match="ID-11"):  # a Tianjin registrar's code needs the district
+        Enterprise.register(make_uscc(9), d("2023-01-05"), source, data, today=TODAY, ctx=DEFAULT_CONTEXT)
