@@ -17,7 +17,7 @@ from adapters.database import Server
 from domain.calendar import Period, Unit, WorkingCalendar, YearSchedule
 from domain.context import RuleContext
 from domain.errors import ReferenceValueError
-from domain.reference import DEFAULT_REFERENCE, Dated, ReferenceData
+from domain.reference import DEFAULT_REFERENCE, RETIRED_REFERENCE_VALUES, Dated, ReferenceData
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*(WD|D|M|Y)\s*$")
 
@@ -31,8 +31,12 @@ def configurable_names() -> dict[str, Any]:
     }
 
 
+# The choices a text-valued reference value may take (PEN-10: which threshold an individual business takes).
+CHOICES: dict[str, tuple[str, ...]] = {"individual_business_threshold": ("natural_person", "organisation")}
+
+
 def parse_value(name: str, text: str) -> Any:
-    """Parse `text` as the type of the default of `name` (a Decimal, a Period, or "none")."""
+    """Parse `text` as the type of the default of `name` (a Decimal, a Period, a choice, or "none")."""
     defaults = configurable_names()
     if name not in defaults:
         raise ReferenceValueError(f"unknown reference value {name!r}; known: {', '.join(sorted(defaults))}")
@@ -42,6 +46,10 @@ def parse_value(name: str, text: str) -> Any:
         if not match:
             raise ReferenceValueError(f"{name} takes a period such as '3 WD', '6 M' or '1 Y', not {text!r}")
         return Period(int(match.group(1)), Unit(match.group(2)))
+    if name in CHOICES:
+        if text.strip() not in CHOICES[name]:
+            raise ReferenceValueError(f"{name} takes one of {', '.join(CHOICES[name])}, not {text!r}")
+        return text.strip()
     if text.strip().lower() == "none":
         return None
     try:
@@ -65,6 +73,8 @@ def load(server: Server) -> RuleContext:
     )
     overrides: dict[str, dict[date, Any]] = {}
     for name, effective_from, value in values:
+        if name in RETIRED_REFERENCE_VALUES:  # an older ledger's override of what is now fixed
+            continue
         overrides.setdefault(name, {})[effective_from] = parse_value(name, value)
     changes = {
         name: Dated(tuple(sorted({**dict(configurable_names()[name].versions), **by_date}.items())))

@@ -50,8 +50,13 @@ def calendar_load(
 
 @reference_app.command("set")
 def reference_set(
-    name: Annotated[str, typer.Argument(help="e.g. lower_fine_threshold_organisation, key_list_adjustment")],
-    value: Annotated[str, typer.Argument(help="an amount in yuan, 'none', or a period such as '3 WD'")],
+    name: Annotated[str, typer.Argument(help="e.g. lower_fine_threshold_organisation, individual_business_threshold")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="an amount in yuan, 'none', a period such as '3 WD', or a choice (natural_person, organisation)"
+        ),
+    ],
     effective_from: Annotated[str, typer.Option("--from", help="YYYY-MM-DD: applies to facts from this date")],
     source: Annotated[str, typer.Option(help="the document that sets the value")],
 ) -> None:
@@ -80,5 +85,8 @@ def reference_list() -> None:
     context = reference.load(server)
     for name in sorted(reference.configurable_names()):
         versions = getattr(context.reference, name).versions
-        shown = "; ".join(f"{'always' if d.year == 1 else 'from ' + d.isoformat()}: {v}" for d, v in versions)
+        shown = "; ".join(
+            f"{'always' if d.year == 1 else 'from ' + d.isoformat()}: {'unset' if v is None else v}"
+            for d, v in versions
+        )
         typer.echo(f"{name}: {shown}")

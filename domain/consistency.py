@@ -20,10 +20,18 @@ from domain.records import (
     AMENDMENT_TYPES,
     DATA_MODELS,
     AbnormalListed,
+    AbnormalObjected,
     AbnormalRemoved,
+    ChallengeDecided,
+    ChallengeFiled,
     CommitmentMade,
     CommitmentVerified,
     Data,
+    InstantInfoOrdered,
+    InstantInfoPublished,
+    ObjectionDecided,
+    PenaltyCorrectionHandled,
+    PenaltyCorrectionRequested,
     PenaltyDecided,
     PenaltyRevoked,
     PermitCancelled,
@@ -37,7 +45,7 @@ from domain.records import (
     SeriousListed,
     SeriousRemoved,
 )
-from domain.rules.common import facts_of
+from domain.rules.common import facts_of, first
 from domain.rules.intake import RULE_CHECKS
 
 
@@ -62,7 +70,7 @@ def check_record(
     if record_type == "enterprise.registered":
         if registered:
             return [Problem("uscc", "the enterprise is already registered", "LEDGER-02")]
-        return []
+        return [p for check in RULE_CHECKS[record_type] for p in check(data, effective_on, department, facts, ctx)]
     if not registered:
         return [Problem("uscc", "no enterprise.registered record for this USCC", "LEDGER-03")]
     if isinstance(data, RecordCorrected | RecordRetracted):
@@ -78,7 +86,7 @@ def check_record(
         ]
     problems = _check_references(record_type, data, facts) or _check_owner(record_type, department, data, facts)
     for check in RULE_CHECKS.get(record_type, ()):
-        problems += check(data, effective_on, facts, ctx)
+        problems += check(data, effective_on, department, facts, ctx)
     return problems
 
 
@@ -123,6 +131,10 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
             return [Problem("data.permit_no", f"permit {permit_no!r} was already revoked or cancelled", "LEDGER-07")]
     elif isinstance(data, PermitGranted):
         if data.permit_no in granted:
+            ended = {f.data.permit_no for f in facts_of(facts, PermitRevoked)}
+            ended |= {f.data.permit_no for f in facts_of(facts, PermitCancelled)}
+            if data.permit_no in ended:  # S-FPL Art 40
+                return [Problem("data.permit_no", "a cancelled or revoked licence number is never reused", "ID-20")]
             return [Problem("data.permit_no", "this permit was already granted; renew it instead", "LEDGER-07")]
     elif isinstance(data, PenaltyDecided):
         if data.decision_no in {f.data.decision_no for f in facts_of(facts, PenaltyDecided)}:
@@ -159,6 +171,57 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
     elif isinstance(data, RepairDecided):
         if data.application_id not in {f.data.application_id for f in facts_of(facts, RepairApplied)}:
             return [Problem("data.application_id", "no repair.applied with this application_id", "LEDGER-07")]
+    else:
+        return _check_new_references(data, facts)
+    return []
+
+
+def _check_new_references(data: Data, facts: list[AnyFact]) -> list[Problem]:
+    """References of the records of issue 18: orders, objections, challenges, correction requests."""
+    if isinstance(data, InstantInfoOrdered | InstantInfoPublished) and data.order_id is not None:
+        orders = {f.data.order_id for f in facts_of(facts, InstantInfoOrdered)}
+        if isinstance(data, InstantInfoOrdered) and data.order_id in orders:
+            return [Problem("data.order_id", "an order with this id exists", "LEDGER-07")]
+        if isinstance(data, InstantInfoPublished) and data.order_id not in orders:
+            return [Problem("data.order_id", f"no instant_info.ordered {data.order_id!r}", "LEDGER-07")]
+    elif isinstance(data, AbnormalObjected):
+        if data.objection_id in {f.data.objection_id for f in facts_of(facts, AbnormalObjected)}:
+            return [Problem("data.objection_id", "an objection with this id exists", "LEDGER-07")]
+    elif isinstance(data, ObjectionDecided):
+        objection = first(facts, AbnormalObjected, lambda f: f.data.objection_id == data.objection_id)
+        if objection is None:
+            return [Problem("data.objection_id", "no abnormal.objected with this objection_id", "LEDGER-07")]
+        steps = [f.data.decision for f in facts_of(facts, ObjectionDecided) if f.data.objection_id == data.objection_id]
+        verifying = data.decision in ("listing_confirmed", "listing_wrong")
+        if verifying != ("accepted" in steps) or (not verifying and steps) or (verifying and len(steps) > 1):
+            reason = "verify an accepted objection once; accept or reject it once, first"
+            return [Problem("data.decision", reason, "AOL-12")]
+    elif isinstance(data, ChallengeFiled):
+        if data.challenge_id in {f.data.challenge_id for f in facts_of(facts, ChallengeFiled)}:
+            return [Problem("data.challenge_id", "a challenge with this id exists", "LEDGER-07")]
+        listed, removed = (
+            (SeriousListed, SeriousRemoved)
+            if data.target_kind.startswith("serious")
+            else (AbnormalListed, AbnormalRemoved)
+        )
+        target = listed if data.target_kind.endswith("_listing") else removed
+        if first(facts, target, lambda f: f.data.listing_id == data.listing_id) is None:
+            return [
+                Problem("data.listing_id", f"no {data.target_kind} decision about {data.listing_id!r}", "LEDGER-07")
+            ]
+    elif isinstance(data, ChallengeDecided):
+        if first(facts, ChallengeFiled, lambda f: f.data.challenge_id == data.challenge_id) is None:
+            return [Problem("data.challenge_id", "no challenge.filed with this challenge_id", "LEDGER-07")]
+        if first(facts, ChallengeDecided, lambda f: f.data.challenge_id == data.challenge_id) is not None:
+            return [Problem("data.challenge_id", "this challenge was already decided", "LEDGER-07")]
+    elif isinstance(data, PenaltyCorrectionRequested):
+        if data.decision_no not in {f.data.decision_no for f in facts_of(facts, PenaltyDecided)}:
+            return [Problem("data.decision_no", f"no penalty {data.decision_no!r} for this enterprise", "LEDGER-07")]
+        if data.request_id in {f.data.request_id for f in facts_of(facts, PenaltyCorrectionRequested)}:
+            return [Problem("data.request_id", "a request with this id exists", "LEDGER-07")]
+    elif isinstance(data, PenaltyCorrectionHandled):
+        if first(facts, PenaltyCorrectionRequested, lambda f: f.data.request_id == data.request_id) is None:
+            return [Problem("data.request_id", "no penalty.correction_requested with this request_id", "LEDGER-07")]
     return []
 
 
@@ -200,6 +263,26 @@ def _check_owner(record_type: str, department: str, data: Data, facts: list[AnyF
         kind, ref, what, basis = "abnormal", data.listing_id, "abnormal.listed", "AOL-10"
     elif isinstance(data, PermitRenewed | PermitCancelled):
         kind, ref, what, basis = "permit", data.permit_no, "permit.granted", "KEY-04"
+    elif isinstance(data, PenaltyCorrectionHandled):
+        request = first(facts, PenaltyCorrectionRequested, lambda f: f.data.request_id == data.request_id)
+        if request is None:
+            return []
+        kind, ref, what, basis = "penalty", request.data.decision_no, "penalty.decided", "PEN-08, PEN-13"
+    elif isinstance(data, ObjectionDecided):
+        objection = first(facts, AbnormalObjected, lambda f: f.data.objection_id == data.objection_id)
+        if objection is None:
+            return []
+        kind, ref, what, basis = "abnormal", objection.data.listing_id, "abnormal.listed", "AOL-12"
+    elif isinstance(data, ChallengeFiled | ChallengeDecided):
+        filed = data if isinstance(data, ChallengeFiled) else None
+        if filed is None:
+            found = first(facts, ChallengeFiled, lambda f: f.data.challenge_id == data.challenge_id)
+            filed = found.data if found is not None else None
+        if filed is None:
+            return []
+        serious = filed.target_kind.startswith("serious")
+        kind, ref = ("serious" if serious else "abnormal"), filed.listing_id
+        what, basis = ("serious.listed", "SDL-36") if serious else ("abnormal.listed", "AOL-13")
     elif isinstance(data, RepairDecided):
         applied = next(
             (f for f in facts_of(facts, RepairApplied) if f.data.application_id == data.application_id), None

@@ -13,7 +13,7 @@ from domain.consistency import check_record
 from domain.context import RuleContext
 from domain.errors import RecordRefusedError
 from domain.history import AnyFact, Fact, Facts, resolve
-from domain.records import DATA_MODELS, Data, stored_data
+from domain.records import DATA_MODELS, Data, EnterpriseRegistered, stored_data
 
 # Changing this namespace would orphan every stored enterprise: ids are derived from it.
 ENTERPRISE_NAMESPACE = uuid5(NAMESPACE_URL, "https://scjg.tj.gov.cn/credit-ledger/enterprise")
@@ -102,6 +102,44 @@ class Enterprise(Aggregate):
     class SeriousRemoved(Recorded):
         record_type = "serious.removed"
 
+    # Issue 18: the records the abnormal-list grounds, objections, challenges and correction
+    # requests need. Their names are stored topics too.
+    class AnnualReportFiled(Recorded):
+        record_type = "annual_report.filed"
+
+    class InstantInfoOrdered(Recorded):
+        record_type = "instant_info.ordered"
+
+    class InstantInfoPublished(Recorded):
+        record_type = "instant_info.published"
+
+    class MailReturned(Recorded):
+        record_type = "mail.returned"
+
+    class NameChangeOrdered(Recorded):
+        record_type = "name_change.ordered"
+
+    class FalseInfoConfirmed(Recorded):
+        record_type = "false_info.confirmed"
+
+    class AbnormalObjected(Recorded):
+        record_type = "abnormal.objected"
+
+    class ObjectionDecided(Recorded):
+        record_type = "objection.decided"
+
+    class ChallengeFiled(Recorded):
+        record_type = "challenge.filed"
+
+    class ChallengeDecided(Recorded):
+        record_type = "challenge.decided"
+
+    class PenaltyCorrectionRequested(Recorded):
+        record_type = "penalty.correction_requested"
+
+    class PenaltyCorrectionHandled(Recorded):
+        record_type = "penalty.correction_handled"
+
     class RepairApplied(Recorded):
         record_type = "repair.applied"
 
@@ -140,6 +178,10 @@ class Enterprise(Aggregate):
     def register(
         cls, uscc: str, effective_on: date, source: dict[str, str], data: Data, *, today: date, ctx: RuleContext
     ) -> Enterprise:
+        if isinstance(data, EnterpriseRegistered) and data.district_code is None and data.registration_region is None:
+            # Registered outside Tianjin: where, the USCC's registering-authority code says (ID-01, PEN-06);
+            # a Tianjin code there is refused by the registration check (ID-11).
+            data = data.model_copy(update={"registration_region": uscc[2:8]})
         problems = check_record(
             "enterprise.registered", effective_on, source["department"], data, [], today=today, ctx=ctx
         )

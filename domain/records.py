@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from domain.errors import InvalidUSCCError
 from domain.identifiers import TIANJIN_DISTRICTS, normalise_uscc
+from domain.reference import TIANJIN_DISTRICT_CHANGES
 
 PERSONAL = {"x-personal": True}
 
@@ -47,6 +48,7 @@ class Sector(StrEnum):
     food_production = "food_production"
     special_food = "special_food"
     special_equipment = "special_equipment"
+    food_business = "food_business"  # 食品经营: not a key sector (KEY-02), a food domain (PEN-11)
     other = "other"
 
 
@@ -54,6 +56,7 @@ class ViolationSector(StrEnum):
     food_production = "food_production"
     special_food = "special_food"
     special_equipment = "special_equipment"
+    food_business = "food_business"
     other = "other"
     drug = "drug"
 
@@ -75,9 +78,24 @@ class PenaltyKind(StrEnum):
 # --- enterprise -------------------------------------------------------------------------
 
 
+# ID-10, ID-11: every Tianjin county-level code, current or retired; which one was in force on a
+# record's date is judged at intake (`domain.rules.registration`).
+TIANJIN_CODES = frozenset(TIANJIN_DISTRICTS) | {change.retired for change in TIANJIN_DISTRICT_CHANGES}
+
+
 class EnterpriseRegistered(Data):
     name: Text
-    district_code: str = Field(description="GB/T 2260 code of the supervising Tianjin district (ID-10)")
+    district_code: str | None = Field(
+        default=None,
+        description="GB/T 2260 code of the supervising Tianjin district, as in force on effective_on (ID-10, "
+        "ID-11: a retired code such as 120225 is taken for a date before its change); absent for an enterprise "
+        "registered outside Tianjin (PEN-06)",
+    )
+    registration_region: str | None = Field(
+        default=None,
+        description="for an enterprise registered outside Tianjin: GB/T 2260 code of its registering authority's "
+        "region (PEN-06); when absent the ledger takes the USCC's positions 3-8 (ID-01)",
+    )
     entity_kind: Literal["enterprise", "individual_business", "cooperative", "branch", "other"]
     established_on: Day
     address: Text | None = None
@@ -85,10 +103,23 @@ class EnterpriseRegistered(Data):
 
     @field_validator("district_code")
     @classmethod
-    def _tianjin_district(cls, value: str) -> str:
-        if value not in TIANJIN_DISTRICTS:
-            raise ValueError(f"{value!r} is not a current Tianjin district code (ID-10)")
+    def _tianjin_district(cls, value: str | None) -> str | None:
+        if value is not None and value not in TIANJIN_CODES:
+            raise ValueError(f"{value!r} is not a Tianjin district code, current or retired (ID-10, ID-11)")
         return value
+
+    @field_validator("registration_region")
+    @classmethod
+    def _outside_tianjin(cls, value: str | None) -> str | None:
+        if value is not None and not (len(value) == 6 and value.isdigit() and not value.startswith("12")):
+            raise ValueError(f"{value!r} is not a GB/T 2260 region code outside Tianjin (12xxxx) (PEN-06)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> EnterpriseRegistered:
+        if self.district_code is not None and self.registration_region is not None:
+            raise ValueError("give district_code (registered in Tianjin) or registration_region (elsewhere), not both")
+        return self
 
 
 class EnterpriseChanged(Data):
@@ -158,9 +189,26 @@ class PenaltyDecided(Data):
     violation: Text
     legal_basis: Text
     sector: ViolationSector | None = Field(
-        default=None, description="domain of the violation; when absent, derived from the permits"
+        default=None,
+        description="domain of the violation; when absent, read from the law cited in legal_basis (PEN-11)",
     )
-    published_on: Day | None = None
+    published_on: Day | None = Field(default=None, description="when it was published (PEN-05, PEN-09)")
+    heavier_fine: bool | None = Field(
+        default=None,
+        description="the fine was set under the heavier-punishment rule (从重处罚) of the discretion benchmark: "
+        "a heavier penalty for SDL-01(1) and SDL-31(3); absent: not heavier",
+    )
+    deciding_authority: Text | None = Field(
+        default=None, description="name of the deciding authority for the published summary (PEN-02)"
+    )
+    pushed_on: Day | None = Field(
+        default=None,
+        description="for a party registered outside Tianjin: when the record was pushed to its registration "
+        "place (PEN-06)",
+    )
+    party_proved_no_intent: bool | None = Field(
+        default=None, description="the party proved it had no subjective intent: no serious listing (SDL-05)"
+    )
 
     @model_validator(mode="after")
     def _amounts_match_kinds(self) -> PenaltyDecided:
@@ -171,6 +219,10 @@ class PenaltyDecided(Data):
             raise ValueError("fine_yuan is required exactly when penalty_kinds includes fine")
         if self.confiscated_yuan is not None and PenaltyKind.confiscation not in kinds:
             raise ValueError("confiscated_yuan needs confiscation in penalty_kinds")
+        if self.heavier_fine and PenaltyKind.fine not in kinds:
+            raise ValueError("heavier_fine needs fine in penalty_kinds (SDL-01)")
+        if self.restriction_years is not None and not kinds & {PenaltyKind.restriction, PenaltyKind.ban}:
+            raise ValueError("restriction_years needs restriction or ban in penalty_kinds (PEN-09, SDL-30)")
         return self
 
 
@@ -208,7 +260,13 @@ class CommitmentVerified(Data):
 
 class AbnormalListed(Data):
     listing_id: Ref
-    reason: Literal["annual_report", "instant_info", "name_change", "unreachable", "false_info"]
+    reason: Literal["annual_report", "instant_info", "name_change", "unreachable", "false_info"] = Field(
+        description="the ground, which must be in force on effective_on (AOL-02): false_info only under Order 68, "
+        "name_change only under Order 101"
+    )
+    deciding_authority: Text | None = Field(
+        default=None, description="name of the deciding authority for the published decision (AOL-08)"
+    )
 
 
 class AbnormalRemoved(Data):
@@ -219,14 +277,132 @@ class AbnormalRemoved(Data):
 class SeriousListed(Data):
     listing_id: Ref
     grounds: Text
-    penalty_decision_no: Ref
-    approved_by: Text | None = None
+    penalty_decision_no: Ref | None = Field(
+        default=None,
+        description="the heavier penalty the listing is decided with (SDL-01, SDL-10); a recorded penalty.decided",
+    )
+    court_judgment_no: Ref | None = Field(
+        default=None, description="instead of a penalty: the court judgment that requires the listing (SDL-37)"
+    )
+    ground_article: Literal[5, 6, 7, 8, 9, 10, 11] | None = Field(
+        default=None,
+        description="Order 44 article of the ground: 5 food safety (SDL-02), 7 quality incl. special equipment "
+        "(SDL-03), 6 and 8-11 others (SDL-04); 11 (refusing to perform) may be decided later (SDL-11)",
+    )
+    approved_by: Text | None = Field(
+        default=None, description="the city authority that approved a district bureau's listing (SDL-12)"
+    )
     restriction_years: int | None = Field(default=None, ge=1, le=99)
+    pushed_on: Day | None = Field(
+        default=None,
+        description="for a party registered outside Tianjin: when the listing was pushed to its registration "
+        "place (SDL-13)",
+    )
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> SeriousListed:
+        if (self.penalty_decision_no is None) == (self.court_judgment_no is None):
+            raise ValueError("give penalty_decision_no (SDL-10) or court_judgment_no (SDL-37), exactly one")
+        return self
 
 
 class SeriousRemoved(Data):
     listing_id: Ref
     kind: Literal["early_repair", "penalty_annulled", "other"]
+
+
+# --- the abnormal-list grounds' records (AOL-01, AOL-03..07) and objections (AOL-12) ------
+
+InfoKind = Literal["permit", "penalty", "shareholding", "equity_transfer", "ip_pledge", "other"]
+
+
+class AnnualReportFiled(Data):
+    year: int = Field(
+        ge=2013, le=2199, description="the year reported on; filed from 1 January to 30 June of the next year (AOL-01)"
+    )
+    correction: bool | None = Field(default=None, description="corrects the year's report: by 30 June (AOL-01)")
+
+
+class InstantInfoOrdered(Data):
+    order_id: Ref
+    info_kind: InfoKind
+    matter: Text = Field(description="what the enterprise is ordered to publish within 10 D (AOL-04)")
+    ref: Ref | None = Field(default=None, description="the permit_no or decision_no it concerns")
+
+
+class InstantInfoPublished(Data):
+    info_kind: InfoKind = Field(description="what the enterprise published itself (KEY-09)")
+    ref: Ref | None = Field(default=None, description="the permit_no or decision_no it concerns (KEY-09)")
+    order_id: Ref | None = Field(default=None, description="the instant_info.ordered it answers (AOL-04)")
+
+
+class MailReturned(Data):
+    letter_id: Ref
+    sent_on: Day = Field(
+        description="when the registered letter went to the registered address; effective_on: when it was "
+        "established as not signed for (AOL-06)"
+    )
+
+
+class NameChangeOrdered(Data):
+    order_id: Ref
+    change_by: Day = Field(description="the deadline for registering the required name change (AOL-05)")
+
+
+class FalseInfoConfirmed(Data):
+    finding_id: Ref
+    matter: Text = Field(description="what published information was found false (AOL-07, Order 68 only)")
+
+
+class AbnormalObjected(Data):
+    objection_id: Ref
+    listing_id: Ref
+    grounds: Text
+    evidence: Text = Field(description="AOL-12: in writing, with evidence, within 30 D of the listing")
+
+
+class ObjectionDecided(Data):
+    objection_id: Ref
+    decision: Literal["accepted", "rejected", "listing_confirmed", "listing_wrong"] = Field(
+        description="accepted or rejected within 5 WD; once accepted, verified within 20 WD (AOL-12)"
+    )
+    reason: Text | None = None
+
+
+# --- reconsideration and litigation (SDL-36, AOL-13) ------------------------------------
+
+
+class ChallengeFiled(Data):
+    challenge_id: Ref
+    target_kind: Literal["serious_listing", "serious_removal", "abnormal_listing", "abnormal_removal"]
+    listing_id: Ref
+    route: Literal["reconsideration", "litigation"]
+    body: Text | None = Field(default=None, description="the reconsideration organ or the court")
+
+
+class ChallengeDecided(Data):
+    challenge_id: Ref
+    outcome: Literal["upheld", "revoked", "confirmed_illegal", "confirmed_void"] = Field(
+        description="anything but upheld annuls the challenged decision from effective_on (SDL-36, AOL-13)"
+    )
+    reference: Ref | None = Field(default=None, description="the reconsideration decision or judgment number")
+
+
+# --- correction of published penalties (PEN-08) -------------------------------------------
+
+
+class PenaltyCorrectionRequested(Data):
+    request_id: Ref
+    decision_no: Ref
+    inaccuracy: Text = Field(description="what the published record is said to get wrong")
+    evidence: Text
+    requested_by: Text = Field(description="anyone may demand a correction (PEN-08)", json_schema_extra=PERSONAL)
+
+
+class PenaltyCorrectionHandled(Data):
+    request_id: Ref
+    outcome: Literal["corrected", "rejected"]
+    reason: Text
 
 
 # --- repairs ----------------------------------------------------------------------------
@@ -283,6 +459,18 @@ DATA_MODELS: dict[str, type[Data]] = {
     "abnormal.removed": AbnormalRemoved,
     "serious.listed": SeriousListed,
     "serious.removed": SeriousRemoved,
+    "annual_report.filed": AnnualReportFiled,
+    "instant_info.ordered": InstantInfoOrdered,
+    "instant_info.published": InstantInfoPublished,
+    "mail.returned": MailReturned,
+    "name_change.ordered": NameChangeOrdered,
+    "false_info.confirmed": FalseInfoConfirmed,
+    "abnormal.objected": AbnormalObjected,
+    "objection.decided": ObjectionDecided,
+    "challenge.filed": ChallengeFiled,
+    "challenge.decided": ChallengeDecided,
+    "penalty.correction_requested": PenaltyCorrectionRequested,
+    "penalty.correction_handled": PenaltyCorrectionHandled,
     "repair.applied": RepairApplied,
     "repair.accepted": RepairDecided,
     "repair.rejected": RepairDecided,

@@ -17,9 +17,21 @@ from typing import Any
 import orjson
 
 from domain.context import RuleContext
-from domain.history import AnyFact, resolve
+from domain.history import AnyFact, resolve, typed
+from domain.records import (
+    AbnormalListed,
+    AnnualReportFiled,
+    EnterpriseRegistered,
+    InstantInfoPublished,
+    PenaltyDecided,
+    PermitGranted,
+)
 from domain.rules import derive
-from domain.rules.common import Interval, of_type
+from domain.rules.abnormal import listing_decision
+from domain.rules.common import Interval, facts_of, of_type
+from domain.rules.licences import FOOD_LICENCES, is_food_producer_licence
+from domain.rules.penalty import published_summary
+from domain.rules.registration import district_spans
 from projections.bitemporal import Item, canonical
 
 
@@ -31,7 +43,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _from_interval(interval: Interval, by_key: dict[tuple[str, str], AnyFact]) -> Item:
+def _from_interval(interval: Interval, by_key: dict[tuple[str, str], AnyFact], facts: Sequence[AnyFact]) -> Item:
     body: dict[str, Any] = {
         "rules": list(interval.rules),
         "records": _keys(interval.records),
@@ -45,24 +57,48 @@ def _from_interval(interval: Interval, by_key: dict[tuple[str, str], AnyFact]) -
     if first is not None:
         body["data"] = dict(first.public_data)
         body["effective_on"] = first.effective_on.isoformat()
+        if isinstance(first.data, PenaltyDecided):  # PEN-02: the summary published before the decision
+            body["summary"] = published_summary(typed(first, PenaltyDecided), facts)
+        elif isinstance(first.data, AbnormalListed):  # AOL-08: what the listing decision states
+            body["decision"] = listing_decision(typed(first, AbnormalListed), facts)
     return Item(interval.kind, interval.subject, interval.start, interval.end, canonical(body))
 
 
-def _basic_and_status(facts: Sequence[AnyFact]) -> list[Item]:
-    registered = of_type(facts, "enterprise.registered")
+def _basic_and_status(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Item]:
+    registered = facts_of(facts, EnterpriseRegistered)
     if not registered:
         return []
     reg = registered[0]
-    info = {**reg.public_data, "registered_on": reg.effective_on.isoformat()}
+    base = {**reg.public_data, "registered_on": reg.effective_on.isoformat()}
+    rules = ["GSXT-03"]
+    if reg.data.district_code is None:  # registered in another province (PEN-06): no Tianjin district
+        base["registered_outside_tianjin"] = True
+        rules.append("PEN-06")
+    # ID-11: a retired district code stands for its successor from the change on, so that list
+    # pages and facets name the district of that date; the recorded code stays beside it.
+    spans = district_spans(reg.data.district_code, reg.effective_on, ctx.reference) if reg.data.district_code else []
+    changes = of_type(facts, "enterprise.changed")
+    bounds = sorted(
+        {
+            reg.effective_on,
+            *(c.effective_on for c in changes if c.effective_on > reg.effective_on),
+            *(span.start for span in spans),
+        }
+    )
     items: list[Item] = []
-    start, records = reg.effective_on, [reg.key]
-    for change in of_type(facts, "enterprise.changed"):
-        if change.effective_on > start:
-            items.append(_basic(start, change.effective_on, info, records))
-            start, records = change.effective_on, [reg.key]
-        info = {**info, **change.public_data}
-        records = [*records, change.key]
-    items.append(_basic(start, None, info, records))
+    for start, end in zip(bounds, [*bounds[1:], None], strict=True):
+        info, records = dict(base), [reg.key]
+        for change in changes:
+            if change.effective_on <= start:
+                info.update(change.public_data)
+                if change.effective_on == start or start == reg.effective_on:  # what made this stretch
+                    records.append(change.key)
+        span_rules = list(rules)
+        for span in spans:
+            if span.start <= start and (span.end is None or start < span.end) and span.code != reg.data.district_code:
+                info["district_code"], info["registered_district_code"] = span.code, reg.data.district_code
+                span_rules.append("ID-11")
+        items.append(_basic(start, end, info, records, span_rules))
     status, since, keys = "active", reg.effective_on, [reg.key]
     for ender in of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered"):
         if ender.effective_on < since:
@@ -74,8 +110,8 @@ def _basic_and_status(facts: Sequence[AnyFact]) -> list[Item]:
     return [i for i in items if i.end is None or i.start is None or i.start < i.end]
 
 
-def _basic(start: date, end: date | None, info: dict[str, Any], records: list) -> Item:
-    body = {**info, "rules": ["GSXT-03"], "records": _keys(records)}
+def _basic(start: date, end: date | None, info: dict[str, Any], records: list, rules: list[str]) -> Item:
+    body = {**info, "rules": rules, "records": _keys(records)}
     return Item("basic_info", "basic", start, end, canonical(body))
 
 
@@ -85,6 +121,7 @@ def _status(status: str, since: date, end: date | None, records: list) -> Item:
 
 
 def _permits(facts: Sequence[AnyFact]) -> list[Item]:
+    """Permits (GSXT-03); a food producer's licences are its food-safety credit file (KEY-10)."""
     items = []
     enders_all = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
     for grant in of_type(facts, "permit.granted"):
@@ -102,7 +139,9 @@ def _permits(facts: Sequence[AnyFact]) -> list[Item]:
             if ender.effective_on < end:
                 end, end_key = max(ender.effective_on, grant.effective_on), ender.key
                 reason = ender.type.split(".")[1] if ender.type.startswith("permit.") else ender.type
-        rules = ["GSXT-03", "KEY-06"]
+        rules = ["GSXT-03", "KEY-06"] + (
+            ["KEY-10"] if is_food_producer_licence(typed(grant, PermitGranted).data) else []
+        )
         valid = {**data, "state": "valid", "rules": rules, "records": _keys(records)}
         if grant.effective_on < end:
             items.append(Item("permit", no, grant.effective_on, end, canonical(valid)))
@@ -118,14 +157,17 @@ def _permits(facts: Sequence[AnyFact]) -> list[Item]:
     return items
 
 
-def _dated(facts: Sequence[AnyFact]) -> list[Item]:
-    """Inspections, consented commitments and untrue-commitment findings (GSXT-03, COM-06)."""
+def _dated(facts: Sequence[AnyFact], food_producer: Sequence[Interval]) -> list[Item]:
+    """Inspections (a food producer's: its credit file, KEY-10), consented commitments and
+    untrue-commitment findings (GSXT-03, COM-06), annual reports and the enterprise's instant
+    information (GSXT-01)."""
     items = []
     for f in of_type(facts, "inspection.concluded"):
+        food = any(i.contains(f.effective_on) for i in food_producer)
         body = {
             **f.public_data,
             "effective_on": f.effective_on.isoformat(),
-            "rules": ["GSXT-03"],
+            "rules": ["GSXT-03", "KEY-10"] if food else ["GSXT-03"],
             "records": _keys([f.key]),
         }
         items.append(Item("inspection", f.data.task_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
@@ -153,6 +195,23 @@ def _dated(facts: Sequence[AnyFact]) -> list[Item]:
         if source is not None:
             body["matter"] = source.data.matter  # type: ignore[attr-defined]
         items.append(Item("untrue_commitment", cid, f.effective_on, None, canonical(body)))
+    for report in facts_of(facts, AnnualReportFiled):
+        body = {
+            **report.public_data,
+            "filed_on": report.effective_on.isoformat(),
+            "rules": ["GSXT-01", "AOL-01"],
+            "records": _keys([report.key]),
+        }
+        items.append(Item("annual_report", str(report.data.year), report.effective_on, None, canonical(body)))
+    for info in facts_of(facts, InstantInfoPublished):
+        body = {
+            **info.public_data,
+            "published_on": info.effective_on.isoformat(),
+            "rules": ["GSXT-01", "KEY-09"],
+            "records": _keys([info.key]),
+        }
+        subject = f"{info.data.info_kind}:{info.data.ref or info.record_id}"
+        items.append(Item("instant_info", subject, info.effective_on, None, canonical(body)))
     return items
 
 
@@ -163,10 +222,12 @@ def items_of(history: Sequence[AnyFact], ctx: RuleContext) -> list[Item]:
     facts = resolve(history)
     by_key = {f.key: f for f in facts}
     items = [Item("known", "", None, None, "{}")]
-    items += [_from_interval(i, by_key) for i in derive(facts, ctx)]
-    items += _basic_and_status(facts)
+    intervals = derive(facts, ctx)
+    items += [_from_interval(i, by_key, facts) for i in intervals]
+    items += _basic_and_status(facts, ctx)
     items += _permits(facts)
-    items += _dated(facts)
+    food_producer = [i for i in intervals if i.kind == "key_sector_list" and i.subject in FOOD_LICENCES]
+    items += _dated(facts, food_producer)
     items += facets(items)
     return sorted(set(items), key=_order)
 

@@ -26,12 +26,16 @@ NAME = "items"
 TABLE = "projection_items"
 FACETED = 2
 """The first derivation with list facets (migration 0009); 1 had list rows alone."""
+LEGAL_FIDELITY = 3
+"""Issue 18 mended what the rules derive (thresholds, combinations, restrictions, provisional
+marks before 2021-09-01, the 2014 list on the serious list, district successors, ...): rows of
+derivation 2 hold the old answers until a rebuild (migration 0020 starts an empty ledger at 3)."""
 
 
 class PublicItems(EnterpriseModel):
     name = NAME
     title = "public view and list items (GSXT sections, key-sector, abnormal, serious lists, exposure board)"
-    derivation = FACETED
+    derivation = LEGAL_FIDELITY
     table = TABLE
     extra_columns = ("district", "name", "facet", "member", "derivation")
     index_statements = "projection_index_statements"

@@ -32,6 +32,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "serious_list": ("serious_list", "serious_illegal_enterprise_list_2014"),
     "credit_commitments": ("commitment",),
     "untrue_commitments": ("untrue_commitment",),
+    "annual_reports": ("annual_report",),  # GSXT-01
+    "instant_information": ("instant_info",),  # GSXT-01, KEY-09
 }
 BASIC = ("basic_info", "status")
 PUBLIC_KINDS = frozenset(k for kinds in GROUPS.values() for k in kinds) | set(BASIC)

@@ -16,6 +16,11 @@ def make_uscc(n: int, district: str = "120116") -> str:
     return body + stdnum_uscc.calc_check_digit(body)
 
 
+def food_licence_no(n: int) -> str:
+    """A food production licence number of the SC + 14 digits form (ID-20) for licence number `n`."""
+    return f"SC1061201{n % 1_000_000:06d}1"
+
+
 def record(
     type_: str,
     uscc: str,

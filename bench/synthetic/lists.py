@@ -7,6 +7,9 @@ from datetime import date
 from bench.synthetic.base import _Enterprise, _GeneratorBase
 from bench.synthetic.catalogue import _ABNORMAL_REMOVAL
 from bench.synthetic.dates import _year
+from domain.reference import DEFAULT_REFERENCE
+
+ORDER_101 = DEFAULT_REFERENCE.order_101_effective.toordinal()
 
 
 class _Lists(_GeneratorBase):
@@ -20,14 +23,15 @@ class _Lists(_GeneratorBase):
             if x < 0.75:  # AOL-03: within 10 WD after 30 June
                 reason, day = "annual_report", date(year, 7, 1).toordinal() + rng.randrange(0, 14)
             else:
+                day = date(year, 1, 1).toordinal() + rng.randrange(365)
+                # AOL-02: false information was a ground under Order 68, a name not changed is one under Order 101
                 reason = (
                     "unreachable"
                     if x < 0.9
                     else "instant_info"
                     if x < 0.96
-                    else ("name_change" if year >= 2025 else "false_info")
+                    else ("name_change" if day >= ORDER_101 else "false_info")
                 )
-                day = date(year, 1, 1).toordinal() + rng.randrange(365)
             if day <= max(open_until, e.reg) or day > e.act_end:
                 continue
             self._list_abnormal(e, day, reason)

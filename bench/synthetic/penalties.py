@@ -94,6 +94,8 @@ class _Penalties(_GeneratorBase):
         data["legal_basis"] = basis
         if rng.random() < 0.8:
             data["sector"] = sector
+        if (fine or 0) >= 200_000:
+            data["heavier_fine"] = True  # set under the heavier-punishment rule: may found a listing (SDL-01)
         published = None
         if procedure == "ordinary" and kinds != ["warning"]:  # PEN-01
             published = day + rng.randrange(3, 27)

@@ -1,9 +1,10 @@
-"""Abnormal operations list by regime (AOL-02, 10, 11, 20, 21; REP-03).
+"""Abnormal operations list by regime (AOL-02, 08, 10..13, 20, 21; REP-03; SDL-38).
 
 Two cut-overs (§12, both UNCONFIRMED dates, so reference data): the 2024 Disclosure Regulation
-ends the 3-year transfer (AOL-20) and starts licence revocation (AOL-21); Order 101 changes the
-grounds (AOL-02) and drops the 3-year removal window (AOL-11). A listing keeps the regime of its
-listing date (TIME-04).
+ends the 3-year transfer (AOL-20), with it the 3-year removal window that led to it (AOL-11),
+and starts licence revocation (AOL-21); Order 101 changes the grounds (AOL-02). A listing keeps
+the regime of its listing date (TIME-04); a removal application is judged by the rule in force
+on its own date (AOL-11).
 """
 
 from __future__ import annotations
@@ -11,18 +12,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import combinations
+from typing import Any
 
 from domain.context import RuleContext
+from domain.errors import Problem
 from domain.history import AnyFact, Fact
-from domain.records import AbnormalListed, AbnormalRemoved
+from domain.records import AbnormalListed, AbnormalObjected, AbnormalRemoved, EnterpriseChanged, EnterpriseRegistered
 from domain.reference import ReferenceData
 from domain.rules.catalogue import param, version_applied
-from domain.rules.common import Interval, Key, facts_of, of_type, repair_steps, segments
+from domain.rules.challenges import listing_annulled, removal_annulled
+from domain.rules.common import SERIOUS, Interval, Key, RepairStep, facts_of, first, of_type, repair_steps, segments
 
 ABNORMAL = "abnormal_list"
 TRANSFER_REMINDER = "abnormal_transfer_reminder"
-SERIOUS_2014 = "serious_illegal_enterprise_list_2014"
 LICENCE_REVOCATION_DUE = "licence_revocation_due"
+SERIOUS_2014_NOTE = (
+    "serious illegal enterprise list (严重违法企业名单) of the 2014 Disclosure Regulation: removed after 5 Y "
+    "without recurrence (AOL-20)"
+)
 
 
 def regime(on: date, reference: ReferenceData) -> str:
@@ -37,22 +44,38 @@ def ground_in_force(reason: str, on: date, reference: ReferenceData) -> bool:
 
 
 def listing_intervals(fact: Fact[AbnormalListed], facts: Sequence[AnyFact], reference: ReferenceData) -> list[Interval]:
+    """The listing while in force. A listing on a ground not in force on its date (AOL-02) has
+    no lawful basis: intake refuses one now; one recorded before is never published."""
     listing_id, on = fact.data.listing_id, fact.effective_on
-    removal = next((f for f in facts_of(facts, AbnormalRemoved) if f.data.listing_id == listing_id), None)
-    steps = repair_steps(facts, "abnormal", listing_id, "REP-03")
+    if not ground_in_force(fact.data.reason, on, reference):
+        return []
+    removal = first(facts, AbnormalRemoved, lambda f: f.data.listing_id == listing_id)
+    steps = list(repair_steps(facts, "abnormal", listing_id, "REP-03"))
+    hard: list[tuple[date, str, Key]] = []
+    undone = removal_annulled(facts, "abnormal", listing_id)
+    if removal is not None:
+        if undone is None:
+            hard.append((removal.effective_on, "AOL-10", removal.key))
+        else:  # AOL-13: a removal annulled on reconsideration or by a court restores the listing
+            steps += [
+                RepairStep(removal.effective_on, True, False, removal.key, "AOL-10"),
+                RepairStep(undone.on, False, False, undone.keys[1], "AOL-13"),
+            ]
+    challenged = listing_annulled(facts, "abnormal", listing_id)
+    if challenged is not None:
+        hard.append((max(challenged.on, on), "AOL-13", challenged.keys[1]))
+    steps.sort(key=lambda s: (s.on, not s.stops))
+    hard_stop = min(hard) if hard else None
     version = version_applied("AOL-02", on, reference).source
-    note = (
-        "" if ground_in_force(fact.data.reason, on, reference) else "ground not in force on the listing date (AOL-02)"
-    )
     out = []
-    for seg in segments(on, None, steps, None, removal.effective_on if removal else None):
-        rules, records = ["AOL-02"], [fact.key]
+    for seg in segments(on, None, steps, None, hard_stop[0] if hard_stop else None):
+        rules, records = ["AOL-02", "AOL-08"], [fact.key]
         for step in seg.steps:
-            rules += [step.rule, "AOL-10"] if step.stops else [step.rule]
+            rules += [step.rule, "AOL-10"] if step.stops and step.rule == "REP-03" else [step.rule]
             records.append(step.key)
-        if removal is not None and seg.end == removal.effective_on:
-            rules.append("AOL-10")
-            records.append(removal.key)
+        if hard_stop is not None and seg.end == hard_stop[0]:
+            rules.append(hard_stop[1])
+            records.append(hard_stop[2])
         out.append(
             Interval(
                 ABNORMAL,
@@ -62,53 +85,81 @@ def listing_intervals(fact: Fact[AbnormalListed], facts: Sequence[AnyFact], refe
                 tuple(dict.fromkeys(rules)),
                 tuple(dict.fromkeys(records)),
                 version,
-                note=note,
             )
         )
     return out
 
 
-def transfer_2014(fact: Fact[AbnormalListed], listed: Sequence[Interval], ctx: RuleContext) -> list[Interval]:
-    """AOL-20: a listing made under the 2014 regime and still open after 3 Y moves the enterprise
-    to the serious illegal enterprise list for 5 Y, with a public reminder 60 D before. The
-    transfer itself must also fall before the 2024 cut-over: the rule no longer existed after."""
+def listing_decision(fact: Fact[AbnormalListed], facts: Sequence[AnyFact]) -> dict[str, Any]:
+    """AOL-08: what the published listing decision states (the USCC is the enterprise's own)."""
+    name = None
+    for f in facts_of(facts, EnterpriseRegistered):
+        name = f.data.name
+    for change in facts_of(facts, EnterpriseChanged):
+        if change.effective_on <= fact.effective_on and change.data.name:
+            name = change.data.name
+    return {
+        "enterprise_name": name,
+        "listed_on": fact.effective_on.isoformat(),
+        "reason": fact.data.reason,
+        "deciding_authority": fact.data.deciding_authority or fact.department,
+    }
+
+
+def transfer_reminder(fact: Fact[AbnormalListed], listed: Sequence[Interval], ctx: RuleContext) -> list[Interval]:
+    """AOL-20: the public reminder in the 60 D before a 2014-regime listing's 3rd anniversary."""
     calendar, reference = ctx.calendar, ctx.reference
     on = fact.effective_on
-    if regime(on, reference) != "2014":
+    if regime(on, reference) != "2014" or not listed:
         return []
     transfer_on = calendar.period_end(on, param("AOL-20", "transfer_after", on, reference)).date
     reminder = param("AOL-20", "reminder", on, reference)
     reminder_from = transfer_on - timedelta(days=reminder.amount)
     still_listed = [i for i in listed if i.contains(reminder_from)]
-    out: list[Interval] = []
     if not still_listed:
-        return out
+        return []
     ref = still_listed[0]
     reminder_end = min(transfer_on, ref.end) if ref.end else transfer_on
     shown_until = min(reminder_end, reference.disclosure_2024_effective)
-    if reminder_from < shown_until:
+    if reminder_from >= shown_until:
+        return []
+    version = version_applied("AOL-20", on, reference).source
+    return [Interval(TRANSFER_REMINDER, ref.subject, reminder_from, shown_until, ("AOL-20",), ref.records, version)]
+
+
+def serious_2014(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
+    """AOL-20: a listing made under the 2014 regime and still open after 3 Y moves the enterprise
+    to the serious illegal enterprise list; it leaves after 5 Y *without recurrence*: a new
+    abnormal listing within those years starts them again from its date. The transfer itself
+    must fall before the 2024 cut-over: the rule no longer existed after (nor in Order 44: SDL-38)."""
+    calendar, reference = ctx.calendar, ctx.reference
+    listings = facts_of(facts, AbnormalListed)
+    listed = {f.data.listing_id: listing_intervals(f, facts, reference) for f in listings}
+    out: list[Interval] = []
+    for fact in listings:
+        on, intervals = fact.effective_on, listed[fact.data.listing_id]
+        if regime(on, reference) != "2014" or not intervals:
+            continue
+        transfer_on = calendar.period_end(on, param("AOL-20", "transfer_after", on, reference)).date
+        if transfer_on >= reference.disclosure_2024_effective or not any(i.contains(transfer_on) for i in intervals):
+            continue
+        period = param("AOL-20", "serious_2014_period", on, reference)
+        end = calendar.period_end(transfer_on, period).date
+        records = [fact.key]
+        for other in listings:
+            if transfer_on < other.effective_on < end and listed[other.data.listing_id]:
+                end = max(end, calendar.period_end(other.effective_on, period).date)
+                records.append(other.key)
         out.append(
             Interval(
-                TRANSFER_REMINDER,
-                ref.subject,
-                reminder_from,
-                shown_until,
-                ("AOL-20",),
-                ref.records,
-                version_applied("AOL-20", on, reference).source,
-            )
-        )
-    if transfer_on < reference.disclosure_2024_effective and any(i.contains(transfer_on) for i in listed):
-        end = calendar.period_end(transfer_on, param("AOL-20", "serious_2014_period", on, reference)).date
-        out.append(
-            Interval(
-                SERIOUS_2014,
-                ref.subject,
+                SERIOUS,
+                f"AOL-20:{fact.data.listing_id}",
                 transfer_on,
                 end,
-                ("AOL-20",),
-                ref.records,
+                ("AOL-20", "SDL-38"),
+                tuple(records),
                 version_applied("AOL-20", on, reference).source,
+                note=SERIOUS_2014_NOTE,
             )
         )
     return out
@@ -168,19 +219,44 @@ def licence_revocation_due(
 
 
 def abnormal_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
-    """Abnormal listings, the 2014 transfer and reminder, and the 2024 licence-revocation flag."""
+    """Abnormal listings, the 2014 transfer reminder, and the 2024 licence-revocation flag (the
+    2014 serious illegal enterprise list itself is part of `serious.serious_list`)."""
     out: list[Interval] = []
     listed: dict[str, list[Interval]] = {}
     for fact in facts_of(facts, AbnormalListed):
         intervals = listing_intervals(fact, facts, ctx.reference)
         listed[fact.data.listing_id] = intervals
         out += intervals
-        out += transfer_2014(fact, intervals, ctx)
+        out += transfer_reminder(fact, intervals, ctx)
     return out + licence_revocation_due(facts, listed, ctx.reference)
 
 
-def removal_window_end(fact: Fact[AbnormalListed], ctx: RuleContext) -> date | None:
-    """AOL-11: under Order 68 removal could be applied for only within 3 Y of listing."""
-    version = version_applied("AOL-11", fact.effective_on, ctx.reference)
-    window = version.params.get("window")
-    return ctx.calendar.period_end(fact.effective_on, window).date if window else None
+def removal_window_closed(fact: Fact[AbnormalListed], applied_on: date, ctx: RuleContext) -> date | None:
+    """AOL-11: the end of the 3-year window when an application made on `applied_on` falls under
+    Order 68 Art 10 (the rule in force on the application date) and comes too late; else None."""
+    window = version_applied("AOL-11", applied_on, ctx.reference).params.get("window")
+    if window is None:
+        return None
+    end = ctx.calendar.period_end(fact.effective_on, window).date
+    return end if applied_on >= end else None
+
+
+def listing_ground_problems(data: AbnormalListed, on: date, reference: ReferenceData) -> list[Problem]:
+    """AOL-02: a listing on a ground not in force on its date is refused."""
+    if ground_in_force(data.reason, on, reference):
+        return []
+    grounds = param("AOL-02", "grounds", on, reference)
+    source = version_applied("AOL-02", on, reference).source
+    return [Problem("data.reason", f"{data.reason} is not a ground on {on} ({source}: {grounds})", "AOL-02")]
+
+
+def objection_problems(data: AbnormalObjected, on: date, facts: Sequence[AnyFact], ctx: RuleContext) -> list[Problem]:
+    """AOL-12: an objection names a listing of this enterprise and comes within 30 D of it."""
+    listing = first(facts, AbnormalListed, lambda f: f.data.listing_id == data.listing_id)
+    if listing is None:
+        return [Problem("data.listing_id", f"no abnormal.listed {data.listing_id!r} of this enterprise", "LEDGER-07")]
+    window = param("AOL-12", "objection", listing.effective_on, ctx.reference)
+    last = ctx.calendar.last_day(listing.effective_on, window).date
+    if on > last:
+        return [Problem("effective_on", f"an objection comes within {window} of the listing: by {last}", "AOL-12")]
+    return []

@@ -23,6 +23,9 @@ D = TypeVar("D", bound=Data)
 
 Key = tuple[str, str]
 
+SERIOUS = "serious_list"
+"""The serious list's interval kind: Order 44 listings and the 2014 serious illegal enterprise list."""
+
 
 @dataclass(frozen=True)
 class Interval:

@@ -1,137 +1,127 @@
-"""Legal deadlines per record and whether they were met, judged by recorded time.
-
-A deadline is met when the record that fulfils it was recorded (`Fact.recorded_at`, as an
-Asia/Shanghai date) on or before the due date; a fact not yet recorded counts as recorded on
-its effective date. At `as_of` a deadline is open while unfulfilled and not yet due, missed
-once past due unfulfilled or fulfilled late.
-"""
+"""Legal deadlines per record and whether they were met (judged as `domain.rules.book` says)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import date, timedelta
 
-from domain.calendar import Period
 from domain.context import RuleContext
 from domain.history import AnyFact, Fact
-from domain.records import AbnormalRemoved, PenaltyRevoked, RepairApplied, SeriousListed, SeriousRemoved
-from domain.reference import ReferenceData
-from domain.rules.catalogue import param
-from domain.rules.common import Key, decision_of, facts_of, first, of_type, penalties
+from domain.records import (
+    AbnormalRemoved,
+    EnterpriseRegistered,
+    InstantInfoPublished,
+    PenaltyRevoked,
+    PermitGranted,
+    PermitRenewed,
+    RepairApplied,
+    SeriousListed,
+    SeriousRemoved,
+)
+from domain.rules.book import Book, Deadline, Done, by_recording, on_date, recorded_on
+from domain.rules.catalogue import S_TJ28_ISSUED
+from domain.rules.common import decision_of, facts_of, first, of_type, penalties
+from domain.rules.duties import abnormal_duties
+from domain.rules.key_sector import on_key_sector_list
 from domain.rules.penalty import is_published
+from domain.rules.registration import registered_outside_tianjin
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+__all__ = ["Deadline", "deadlines", "recorded_on"]
 
-
-@dataclass(frozen=True)
-class Deadline:
-    rule: str
-    what: str
-    record: Key  # the record that started the clock
-    due: date  # last permitted day
-    provisional: bool
-    status: str  # open | met | missed
-    fulfilled_by: Key | None = None
-    fulfilled_on: date | None = None
-
-
-def recorded_on(fact: AnyFact) -> date:
-    if fact.recorded_at is None:
-        return fact.effective_on
-    return fact.recorded_at.astimezone(SHANGHAI).date()
+KEY_SECTORS = frozenset({"food_production", "special_food", "special_equipment"})
+# KEY-09, AOL-01: the enterprise's own duties under the Disclosure Regulation (individual
+# businesses and cooperatives report under rules of their own, not carried here).
+DISCLOSING_KINDS = frozenset({"enterprise", "branch"})
 
 
 def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[Deadline]:
-    calendar, reference = ctx.calendar, ctx.reference
-    out: list[Deadline] = []
-
-    def add(rule: str, what: str, start: AnyFact, period: Period, done: AnyFact | None) -> None:
-        if start.effective_on > as_of:
-            return
-        due = calendar.last_day(start.effective_on, period)
-        done_on = recorded_on(done) if done is not None else None
-        if done_on is not None and done_on > as_of:
-            done, done_on = None, None  # not fulfilled yet as of that date
-        if done_on is not None:
-            status = "met" if done_on <= due.date else "missed"
-        else:
-            status = "open" if as_of <= due.date else "missed"
-        out.append(
-            Deadline(rule, what, start.key, due.date, due.provisional, status, done.key if done else None, done_on)
-        )
-
+    book = Book(as_of, ctx)
+    outside = registered_outside_tianjin(facts)
+    registered = facts_of(facts, EnterpriseRegistered)
+    discloses = bool(registered) and not outside and registered[0].data.entity_kind in DISCLOSING_KINDS
     for no, fact in penalties(facts).items():
-        if is_published(fact.data):
-            # Met when the penalty reached the ledger in time to be published by the deadline
-            # (PEN-05); the window itself starts at published_on or the deadline (penalty.py).
-            add(
-                "PEN-05", f"publish penalty {no}", fact, param("PEN-05", "deadline", fact.effective_on, reference), fact
+        penalty = fact.data
+        if is_published(penalty) and outside:
+            # PEN-06: pushed to the registration place within 10 WD; it publishes there.
+            book.after(
+                "PEN-06", "push", f"push penalty {no} to the registration place", fact, on_date(fact, penalty.pushed_on)
+            )
+        elif is_published(penalty):
+            # PEN-05: met when published on time (published_on), not when recorded.
+            book.after("PEN-05", "deadline", f"publish penalty {no}", fact, on_date(fact, penalty.published_on))
+        if discloses:
+            book.after(
+                "KEY-09", "deadline", f"enterprise publishes penalty {no}", fact, _published(facts, "penalty", no)
             )
     for revocation in facts_of(facts, PenaltyRevoked):
         no = revocation.data.decision_no
         decided = penalties(facts).get(no)
         if decided is not None and is_published(decided.data):
-            add(
-                "PEN-07",
-                f"withdraw penalty {no}",
-                revocation,
-                param("PEN-07", "deadline", revocation.effective_on, reference),
-                revocation,
-            )
+            book.after("PEN-07", "deadline", f"withdraw penalty {no}", revocation, by_recording(revocation))
         for listing in facts_of(facts, SeriousListed):
             if listing.data.penalty_decision_no == no and listing.effective_on <= revocation.effective_on:
                 # The ledger revokes the listing when the annulment is recorded (SDL-34).
-                add(
-                    "SDL-34",
-                    f"revoke serious listing {listing.data.listing_id}",
-                    revocation,
-                    param("SDL-34", "deadline", revocation.effective_on, reference),
-                    revocation,
-                )
+                what = f"revoke serious listing {listing.data.listing_id}"
+                book.after("SDL-34", "deadline", what, revocation, by_recording(revocation))
     for listing in facts_of(facts, SeriousListed):
-        add(
-            "SDL-13",
-            f"publish serious listing {listing.data.listing_id}",
-            listing,
-            param("SDL-13", "deadline", listing.effective_on, reference),
-            listing,
-        )
-    adjusting = of_type(
-        facts,
-        "permit.granted",
-        "permit.revoked",
-        "permit.cancelled",
-        "enterprise.licence_revoked",
-        "enterprise.deregistered",
-    )
-    for fact in adjusting:
-        add(
-            "KEY-03",
-            f"adjust key-sector list ({fact.type})",
-            fact,
-            param("KEY-03", "adjustment", fact.effective_on, reference),
-            fact,
-        )
+        listing_id = listing.data.listing_id
+        if outside:
+            what = f"push serious listing {listing_id} to the registration place"
+            book.after("SDL-13", "push", what, listing, on_date(listing, listing.data.pushed_on))
+        else:
+            book.after("SDL-13", "deadline", f"publish serious listing {listing_id}", listing, by_recording(listing))
+    _key_sector(facts, book)
+    for grant in [*facts_of(facts, PermitGranted), *facts_of(facts, PermitRenewed)]:
+        no = grant.data.permit_no
+        # KEY-08: the regulator publishes the licence; the ledger does so when it records it.
+        book.after("KEY-08", "deadline", f"publish permit {no} ({grant.type})", grant, by_recording(grant))
+        if discloses:
+            book.after(
+                "KEY-09",
+                "deadline",
+                f"enterprise publishes permit {no} ({grant.type})",
+                grant,
+                _published(facts, "permit", no, grant.effective_on),
+            )
     for applied in facts_of(facts, RepairApplied):
-        _repair(applied, facts, add, reference)
-    return out
+        _repair(applied, facts, book)
+    if discloses:
+        abnormal_duties(facts, book)
+    return book.out
 
 
-def _repair(
-    applied: Fact[RepairApplied], facts: Sequence[AnyFact], add: Callable[..., None], reference: ReferenceData
-) -> None:
+def _published(facts: Sequence[AnyFact], kind: str, ref: str, since: date | None = None) -> Done:
+    """KEY-09: the enterprise's own publication of the permit or penalty (its effective date)."""
+    found = first(
+        facts,
+        InstantInfoPublished,
+        lambda f: f.data.info_kind == kind and f.data.ref == ref and (since is None or f.effective_on >= since),
+    )
+    return on_date(found, found.effective_on if found else None)
+
+
+def _key_sector(facts: Sequence[AnyFact], book: Book) -> None:
+    """KEY-03: within 3 WD of a key-sector licence's grant or exit, or of the revocation of the
+    business licence of an enterprise on the list; none for deregistration (an automatic exit)
+    nor for acts before the plan created the list."""
+    sectors = {f.data.permit_no: f.data.sector.value for f in facts_of(facts, PermitGranted)}
+    for fact in of_type(facts, "permit.granted", "permit.revoked", "permit.cancelled", "enterprise.licence_revoked"):
+        if fact.effective_on < S_TJ28_ISSUED:
+            continue
+        if fact.type == "enterprise.licence_revoked":
+            if not on_key_sector_list(facts, fact.effective_on - timedelta(days=1), book.ctx):
+                continue
+        elif sectors.get(getattr(fact.data, "permit_no", "")) not in KEY_SECTORS:
+            continue
+        book.after("KEY-03", "adjustment", f"adjust key-sector list ({fact.type})", fact, by_recording(fact))
+
+
+def _repair(applied: Fact[RepairApplied], facts: Sequence[AnyFact], book: Book) -> None:
     data = applied.data
     app_id, kind, ref = data.application_id, data.target_kind, data.target_ref
-    on = applied.effective_on
 
-    def period(rule: str, name: str) -> Period:
-        found: Period = param(rule, name, on, reference)
-        return found
-
-    def earliest(*found: AnyFact | None) -> AnyFact | None:
-        return min((f for f in found if f is not None), key=recorded_on, default=None)
+    def earliest(*found: AnyFact | None) -> Done:
+        return by_recording(min((f for f in found if f is not None), key=recorded_on, default=None))
 
     accepted, rejected, granted, denied = (
         decision_of(facts, t, app_id) for t in ("repair.accepted", "repair.rejected", "repair.granted", "repair.denied")
@@ -139,36 +129,26 @@ def _repair(
     if kind == "abnormal":
         # AOL-10: removal decided within 5 WD of the application (verification is not recorded).
         removed = first(facts, AbnormalRemoved, lambda f: f.data.listing_id == ref)
-        add(
+        book.after(
             "AOL-10",
+            "deadline",
             f"decide abnormal-list removal ({app_id})",
             applied,
-            period("AOL-10", "deadline"),
             earliest(granted, denied, removed),
         )
         return
     # Serious list: SDL-32/33 (CONFIRMED). Penalty information: REP-07 (UNCONFIRMED reference data).
     serious = kind == "serious"
     procedure, execution = ("SDL-32", "SDL-33") if serious else ("REP-07", "REP-07")
-    add(
-        procedure,
-        f"accept or reject repair application {app_id}",
-        applied,
-        period(procedure, "acceptance"),
-        earliest(accepted, rejected),
+    book.after(
+        procedure, "acceptance", f"accept or reject repair application {app_id}", applied, earliest(accepted, rejected)
     )
     if accepted is not None:
-        add(
-            procedure,
-            f"decide repair application {app_id}",
-            accepted,
-            period(procedure, "decision"),
-            earliest(granted, denied),
-        )
+        book.after(procedure, "decision", f"decide repair application {app_id}", accepted, earliest(granted, denied))
     if granted is not None:
         # The ledger stops penalty publicity when the grant is recorded; a serious-list removal
         # needs its own serious.removed record (SDL-33).
         done: AnyFact | None = granted
         if serious:
             done = first(facts, SeriousRemoved, lambda f: f.data.listing_id == ref)
-        add(execution, f"execute repair {app_id}", granted, period(execution, "execution"), done)
+        book.after(execution, "execution", f"execute repair {app_id}", granted, by_recording(done))

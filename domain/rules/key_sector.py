@@ -9,7 +9,7 @@ from domain.calendar import ONE_DAY
 from domain.context import RuleContext
 from domain.history import AnyFact, Fact
 from domain.records import PermitCancelled, PermitGranted, PermitRenewed, PermitRevoked, Sector
-from domain.rules.catalogue import param, version_applied
+from domain.rules.catalogue import S_TJ28_ISSUED, param, version_applied
 from domain.rules.common import Interval, Key, facts_of, first, of_type
 
 KEY_SECTOR = "key_sector_list"
@@ -46,9 +46,10 @@ def permit_spans(facts: Sequence[AnyFact], grant: Fact[PermitGranted]) -> list[t
 
 
 def key_sector_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]:
-    """KEY-03: on the list for a sector while holding a valid permit of it; the expected
-    adjustment deadline (3 WD, reference data) is reported on both ends."""
+    """KEY-03: on the list for a sector while holding a valid permit of it; the adjustment
+    deadline (3 WD) is reported on both ends, but for an automatic exit on deregistration."""
     out: list[Interval] = []
+    deregistrations = {f.key for f in of_type(facts, "enterprise.deregistered")}
     for sector in KEY_SECTORS:
         spans = []
         for grant in facts_of(facts, PermitGranted):
@@ -68,6 +69,9 @@ def key_sector_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval
             rules = ["KEY-03", "KEY-04"] if stop_key else ["KEY-03", "KEY-06"]
             records = (*keys, stop_key) if stop_key else keys
             grant_on = min(f.effective_on for f in facts if f.key in keys)
+            # KEY-03: deregistration is an automatic exit with no adjustment deadline of its own
+            # (S-TJ28 四(一)2: "企业完成注销登记后,自动退出重点领域企业名单").
+            automatic = stop_key is not None and stop_key in deregistrations
             out.append(
                 Interval(
                     kind=KEY_SECTOR,
@@ -78,13 +82,17 @@ def key_sector_list(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval
                     records=tuple(dict.fromkeys(records)),
                     version=version_applied("KEY-03", start, ctx.reference).source,
                     start_due=_adjust(max(start, grant_on), ctx),
-                    end_due=_adjust(end, ctx),
+                    end_due=None if automatic else _adjust(end, ctx),
                 )
             )
     return out
 
 
-def _adjust(on: date, ctx: RuleContext) -> date:
+def _adjust(on: date, ctx: RuleContext) -> date | None:
+    """KEY-03: 3 WD from the act (a fixed part of the rule); none for an act before the plan
+    created the list (S-TJ28, 2021-08-25: the list was first built from the permits then held)."""
+    if on < S_TJ28_ISSUED:
+        return None
     return ctx.calendar.last_day(on, param("KEY-03", "adjustment", on, ctx.reference)).date
 
 

@@ -9,33 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from domain.calendar import Period
 from domain.context import RuleContext
 from domain.errors import Problem
 from domain.history import AnyFact
-from domain.records import AbnormalListed, PenaltyKind, RepairApplied, SeriousListed
-from domain.rules.abnormal import abnormal_list, removal_window_end
-from domain.rules.catalogue import param
+from domain.records import AbnormalListed, RepairApplied, SeriousListed
+from domain.rules.abnormal import abnormal_list, removal_window_closed
+from domain.rules.catalogue import param, provisional_reason
 from domain.rules.common import applications, decision_of, first, penalties, revocation_of
-from domain.rules.key_sector import sectors_held
-from domain.rules.penalty import NEVER_REPAIRABLE_KINDS, is_light, is_published, publication_start, publicity_of
-from domain.rules.serious import listing_intervals, on_serious_list, restriction_end
-
-KEY_DOMAINS = frozenset({"food_production", "special_food", "special_equipment", "drug"})
-# SDL-01(2)-(3): heavier penalties (a 从重 fine is heavier too, but records do not show it).
-HEAVIER_KINDS = frozenset(
-    {
-        PenaltyKind.qualification_downgrade,
-        PenaltyKind.permit_revocation,
-        PenaltyKind.licence_revocation,
-        PenaltyKind.restriction,
-        PenaltyKind.suspension,
-        PenaltyKind.closure,
-        PenaltyKind.ban,
-    }
+from domain.rules.penalty import (
+    NEVER_REPAIRABLE_KINDS,
+    in_key_domain,
+    is_light,
+    is_published,
+    publication_start,
+    publicity_of,
+    same_violation,
 )
+from domain.rules.serious import is_heavier, listing_intervals, on_serious_list, restriction_end
 
 
 @dataclass(frozen=True)
@@ -123,9 +116,10 @@ def _penalty(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> 
                 "PEN-07", "the decision was revoked and its publication withdrawn", never=True, refuses_intake=True
             )
         )
-    start = publication_start(fact, ctx)
-    domain = penalty.sector.value if penalty.sector else None
-    key_domain = domain in KEY_DOMAINS if domain else bool(sectors_held(facts, decided, ctx))
+    start = publication_start(fact, facts, ctx)
+    # PEN-11, PEN-14: the 1-year wait for violations in the food, drug and special-equipment
+    # domains — the violation's own, never the permits the enterprise happens to hold.
+    key_domain = in_key_domain(penalty)
     minimum: Period = param("PEN-11", "minimum_key_domain" if key_domain else "minimum", decided, reference)
     earliest = cal.period_end(start.date, minimum).date
     if on < earliest:
@@ -144,14 +138,14 @@ def _penalty(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> 
     again = [
         p
         for no, p in penalties(facts).items()
-        if no != ref and decided < p.effective_on <= on and p.data.violation.strip() == penalty.violation.strip()
+        if no != ref and decided < p.effective_on <= on and same_violation(p.data, penalty)
     ]
     if again:
         unmet.append(
             Condition("PEN-11", f"penalised again for the same violation ({again[0].data.decision_no})", never=True)
         )
     unmet += _not_listed(facts, on, ctx, "PEN-11")
-    return unmet, earliest, start.provisional
+    return unmet, earliest, start.provisional or bool(provisional_reason("PEN-11", decided, reference))
 
 
 def _not_listed(facts: Sequence[AnyFact], on: date, ctx: RuleContext, rule: str) -> list[Condition]:
@@ -173,7 +167,10 @@ def _serious(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> 
     unmet: list[Condition] = []
     if not current and on >= fact.effective_on:
         unmet.append(Condition("SDL-30", "not on the serious list on that date", never=True, refuses_intake=True))
-    since = current[0].start if current else fact.effective_on
+    # SDL-31: 1 Y from the listing; only a fraud relisting (SDL-35) starts the year again, not a
+    # restore after a repair revoked for another reason.
+    relisted = [i.start for i in intervals if "SDL-35" in i.rules and i.start <= max(on, fact.effective_on)]
+    since = max(relisted) if relisted else fact.effective_on
     earliest = cal.period_end(since, param("SDL-31", "minimum", fact.effective_on, reference)).date
     if on < earliest:
         unmet.append(
@@ -191,14 +188,10 @@ def _serious(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> 
                     refuses_intake=True,
                 )
             )
-    heavier = [
-        p
-        for p in penalties(facts).values()
-        if fact.effective_on < p.effective_on <= on and set(p.data.penalty_kinds) & HEAVIER_KINDS
-    ]
+    heavier = [p for p in penalties(facts).values() if fact.effective_on < p.effective_on <= on and is_heavier(p.data)]
     if heavier:
         unmet.append(Condition("SDL-31", f"a further heavier penalty ({heavier[0].data.decision_no})", never=True))
-    return unmet, earliest, False
+    return unmet, earliest, bool(provisional_reason("SDL-31", fact.effective_on, reference))
 
 
 def _abnormal(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> Result:
@@ -209,17 +202,22 @@ def _abnormal(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) ->
     listed = [i for i in abnormal_list(facts, ctx) if i.kind == "abnormal_list" and i.subject == ref]
     if on >= fact.effective_on and not any(i.contains(on) for i in listed):
         unmet.append(Condition("AOL-10", "not on the abnormal list on that date", never=True, refuses_intake=True))
-    window_end = removal_window_end(fact, ctx)
-    if window_end is not None and on >= window_end:
+    # AOL-11 is judged by the rule in force on the application date: while the 3-year transfer
+    # existed (Order 68 Art 10) a late application is refused; from the 2024 Regulation, none is.
+    earliest = fact.effective_on
+    closed = removal_window_closed(fact, on, ctx)
+    if closed is not None:
+        earliest = ctx.reference.disclosure_2024_effective
         unmet.append(
             Condition(
                 "AOL-11",
-                f"removal could be applied for only until {window_end} (2014 regime)",
-                never=True,
+                f"removal could be applied for only until {closed - timedelta(days=1)} under Order 68 Art 10, "
+                f"in force on {on} (no window from {earliest})",
+                earliest_on=earliest,
                 refuses_intake=True,
             )
         )
-    return unmet, fact.effective_on, False
+    return unmet, earliest, False
 
 
 def _pending(facts: Sequence[AnyFact], kind: str, ref: str) -> list[Condition]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.builders import make_uscc, permit_granted, registered
+from tests.builders import food_licence_no, make_uscc, permit_granted, registered
 
 PROBLEM = "application/problem+json"
 
@@ -17,7 +17,7 @@ def _load(client: TestClient, auth: Callable[..., dict[str, str]]) -> list[str]:
         uscc = make_uscc(700 + n, "120116" if n % 2 else "120111")
         data = {"name": f"天津市海河第{n}食品有限公司", "district_code": "120116" if n % 2 else "120111"}
         sector = "special_food" if n == 3 else "food_production"
-        records = [registered(uscc, data=data), permit_granted(uscc, f"SC-{n}", data={"sector": sector})]
+        records = [registered(uscc, data=data), permit_granted(uscc, food_licence_no(n), data={"sector": sector})]
         assert client.post("/v1/records", json=records, headers=auth("TJ-LIC")).status_code == 200
         usccs.append(uscc)
     client.app.state.runtime.projector.catch_up()  # type: ignore[attr-defined]

@@ -4,12 +4,14 @@ they showed before the deciding record was known (issue 4)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import (
+    food_licence_no,
     make_uscc,
     penalty_decided,
     permit_granted,
@@ -62,7 +64,7 @@ def members(client: TestClient, name: str, as_of: str, known_at: str | None = No
 
 def enterprise(ledger: Callable[..., str], n: int, sector: str = "food_production") -> str:
     uscc = make_uscc(n)
-    ledger([registered(uscc), permit_granted(uscc, f"SC-{n}", data={"sector": sector})])
+    ledger([registered(uscc), permit_granted(uscc, food_licence_no(n), data={"sector": sector})])
     return uscc
 
 
@@ -85,7 +87,28 @@ def test_a_penalty_is_visible_for_three_years_from_publication_and_not_before_it
     assert item["until"] == "2025-03-11" and item["data"]["fine_yuan"] == "80000.00"
 
 
-def test_a_lower_amount_fine_is_visible_for_three_months(client: TestClient, ledger) -> None:
+def test_pen_10_without_a_tianjin_threshold_a_fine_is_visible_for_three_years_and_the_view_says_why(
+    client: TestClient, ledger
+) -> None:
+    uscc = enterprise(ledger, 411)
+    ledger(
+        [penalty_decided(uscc, "罚-2", "2024-01-05", data={"fine_yuan": "20000.00", "published_on": "2024-01-10"})],
+        "TJ-ENF",
+    )
+    assert penalties(client, uscc, "2024-04-11") == ["罚-2"]
+    assert penalties(client, uscc, "2027-01-10") == ["罚-2"] and penalties(client, uscc, "2027-01-11") == []
+    (item,) = view(client, uscc, "2024-02-01")["administrative_penalties"]
+    assert "PEN-10" in item["rules"] and "no lower-amount fine threshold is set" in item["note"]
+
+
+def test_a_lower_amount_fine_is_visible_for_three_months_once_a_threshold_is_set(client: TestClient, ledger) -> None:
+    from adapters import reference_store
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    reference_store.save_value(
+        runtime.server, "lower_fine_threshold_organisation", date(2021, 9, 1), "50000", "TJ notice (test)"
+    )
+    runtime.reload_rules()
     uscc = enterprise(ledger, 403)
     ledger(
         [penalty_decided(uscc, "罚-2", "2024-01-05", data={"fine_yuan": "20000.00", "published_on": "2024-01-10"})],
@@ -199,7 +222,10 @@ def test_an_enterprise_leaves_the_key_sector_list_when_its_only_permit_is_revoke
     ledger(
         [
             record(
-                "permit.revoked", uscc, "2024-07-01", {"permit_no": "SC-407", "kind": "revoked", "decision_no": "撤-1"}
+                "permit.revoked",
+                uscc,
+                "2024-07-01",
+                {"permit_no": food_licence_no(407), "kind": "revoked", "decision_no": "撤-1"},
             )
         ]
     )

@@ -150,7 +150,10 @@ def test_search_answers_as_before_but_fetches_only_the_page_from_a_query_with_a_
 def test_the_search_by_character_pairs_reads_their_index(client: TestClient, q: str) -> None:
     """The search's expression must be the index's (migrations 0011, 0012): were they to differ,
     the index would never be read and a rare pair would walk every name."""
-    plan = _plan(client, "SELECT uscc FROM projection_items p WHERE p.name IS NOT NULL AND " + lists._PAIRS, q)
+    # On this near-empty table any index is as cheap as another: the btree ones, which a large
+    # table would not use for it, are dropped for the plan, so only a matching expression helps.
+    without = ("_open", "_uscc", "_by_enterprise")
+    plan = _plan(client, "SELECT uscc FROM projection_items p WHERE p.name IS NOT NULL AND " + lists._PAIRS, q, without)
     assert "_name_pairs" in plan, plan
 
 
@@ -166,7 +169,7 @@ def test_a_search_with_punctuation_keeps_off_the_trigram_index(client: TestClien
 def _plan(client: TestClient, statement: str, q: str, without: tuple[str, ...] = ()) -> str:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     with runtime.server.connect() as conn, conn.transaction(force_rollback=True):
-        slot = conn.execute("SELECT slot FROM projection_state").fetchone()[0]  # type: ignore[index]
+        slot = conn.execute("SELECT slot FROM projection_state WHERE name = 'items'").fetchone()[0]  # type: ignore[index]
         for index in without:  # undone with the transaction
             conn.execute(f"DROP INDEX projection_items_{slot}{index}")  # type: ignore[arg-type]
         conn.execute("SET LOCAL enable_seqscan = off")

@@ -17,9 +17,10 @@ Auth = Callable[..., dict[str, str]]
 def test_the_rule_catalogue_lists_ids_sources_and_versions(client: TestClient) -> None:
     rules = {r["id"]: r for r in client.get("/v1/rules").json()["rules"]}
     assert {"PEN-09", "PEN-11", "SDL-30", "AOL-20", "KEY-03", "TIME-01"} <= set(rules)
-    pen09 = rules["PEN-09"]["versions"][0]
-    assert pen09["source"] == "S-45 Art 13"
+    before_2021, pen09 = rules["PEN-09"]["versions"]
+    assert pen09["source"] == "S-45 Art 13" and pen09["provisional"] is False
     assert pen09["params"] == {"short": "3 M", "long": "3 Y"}
+    assert before_2021["valid_until"] == "2021-09-01" and before_2021["provisional"] is True  # Order 71
     transfer_2014, transfer_2024 = rules["AOL-20"]["versions"]
     assert transfer_2014["valid_until"] == "2024-05-01" and transfer_2024["valid_from"] == "2024-05-01"
 
@@ -134,7 +135,7 @@ def test_a_penalty_entered_late_shows_a_missed_publication_deadline(
     assert all(d["due"] < "2026-11-25" for d in missed)
 
 
-def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, runtime: Runtime, auth: Auth) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_can_set_the_fine_threshold_from_a_date(settings, runtime: Runtime, auth: Auth) -> None:  # type: ignore[no-untyped-def]
     from psycopg.conninfo import conninfo_to_dict
 
     from adapters.database import Server
@@ -147,9 +148,8 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     params = {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"], "on": "2024-04-01"}
     url = f"/v1/enterprises/{USCC}/repair-eligibility"
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
-        assert (
-            client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()["unmet"][0]["rule"] == "PEN-12"
-        )  # 20,000 < default 50,000
+        unset = client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()
+    assert [c["rule"] for c in unset["unmet"]] == ["PEN-11"]  # no threshold set: a 3-year penalty, wait 6 M
 
     server = Server(conninfo_to_dict(settings.database_url))
     bad = run_cli(
@@ -161,7 +161,7 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
         "reference",
         "set",
         "lower_fine_threshold_organisation",
-        "10000",
+        "50000",
         "--from",
         "2021-09-01",
         "--source",
@@ -171,8 +171,8 @@ def test_an_administrator_can_lower_the_fine_threshold_from_a_date(settings, run
     with TestClient(create_app(lambda: Runtime.open(settings))) as client:
         body = client.get(url, params=params, headers=auth("TJ-CREDIT", "auditor")).json()
         catalogue = {r["id"]: r for r in client.get("/v1/rules").json()["rules"]}
-    assert [c["rule"] for c in body["unmet"]] == ["PEN-11"]  # now a 3-year penalty: wait 6 months
-    assert "10000" in json.dumps(catalogue["PEN-10"])
+    assert [c["rule"] for c in body["unmet"]] == ["PEN-12"]  # 20,000 < 50,000: 3 M, no early stop
+    assert "50000" in json.dumps(catalogue["PEN-10"])
 
 
 def test_the_public_cannot_read_an_enterprises_repair_eligibility_or_deadlines(

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from adapters.database import Server
 from api.bootstrap import Runtime
 from bench.generate import generate
+from projections.public_items import PublicItems
 from tests.e2e.conftest import run_cli
 from tests.integration.test_projection_parity import submit_in_steps
 
@@ -123,7 +124,7 @@ def test_a_read_model_projected_before_list_facets_is_answered_by_probing_until_
     result = run_cli(clean_db, "rebuild")
     assert result.returncode == 0, result.stderr
     status = client.get("/v1/status").json()["projection"]["read_models"]["items"]
-    assert status["derivation"] == 2 and status["rebuild_needed"] is False
+    assert status["derivation"] == PublicItems.derivation and status["rebuild_needed"] is False
     with clean_db.connect() as conn:
         assert conn.execute("SELECT count(*) FROM projection_items WHERE facet IS NOT NULL").fetchone()[0] > 0
     assert answers() == before

@@ -14,7 +14,7 @@ from api.bootstrap import Runtime
 from bench.generate import generate
 from projections import lists, public_items
 from projections.readmodel import save_derivation
-from tests.builders import corrected, make_uscc, permit_granted, registered
+from tests.builders import corrected, food_licence_no, make_uscc, permit_granted, registered
 from tests.integration.test_projection_parity import submit_in_steps
 
 # (WINDOW, SPARSE): which way a page of a non-empty answer takes
@@ -145,7 +145,7 @@ def test_a_corrected_district_moves_the_member_between_district_pages_from_the_c
 ) -> None:
     uscc = make_uscc(4242)
     registration = registered(uscc, "2020-06-01", department="TJ-REG")
-    permit = permit_granted(uscc, "SC-4242", "2021-01-04", data={"valid_until": "2030-01-03"})
+    permit = permit_granted(uscc, food_licence_no(4242), "2021-01-04", data={"valid_until": "2030-01-03"})
     correction = corrected(uscc, registration, {**registration["data"], "district_code": "120101"}, department="TJ-REG")
     recorded = submit_in_steps(runtime, [[registration, permit], [correction]])
     runtime.projector.catch_up()

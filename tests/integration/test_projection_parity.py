@@ -18,7 +18,7 @@ from domain.errors import EnterpriseNotFoundError
 from domain.records import DATA_MODELS, PenaltyKind
 from projections import public_items, view
 from projections.public_items import Shown
-from tests.builders import make_uscc, permit_granted, record, registered
+from tests.builders import food_licence_no, make_uscc, permit_granted, record, registered
 from tests.conftest import reset_read_models
 
 ANYONE = frozenset(DATA_MODELS)
@@ -40,11 +40,12 @@ def submit_in_steps(runtime: Runtime, steps: list[list[dict[str, Any]]]) -> list
 def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
     """One key-sector enterprise with penalties of every kind, corrections, retractions,
     revocations, listings, repairs and an ending (records intake refuses simply drop out)."""
-    uscc = make_uscc(next(_numbers))
+    n = next(_numbers)
+    uscc = make_uscc(n)
     sector = draw(st.sampled_from(["food_production", "special_food", "special_equipment", "other"]))
     recs = [
         registered(uscc, "2020-06-01", department="TJ-REG"),
-        permit_granted(uscc, f"P-{uscc}", "2021-01-04", data={"sector": sector, "valid_until": "2026-01-03"}),
+        permit_granted(uscc, food_licence_no(n), "2021-01-04", data={"sector": sector, "valid_until": "2026-01-03"}),
     ]
     penalties: list[dict[str, Any]] = []
     for n in range(draw(st.integers(0, 4))):
@@ -58,6 +59,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
         }
         if "fine" in kinds:
             data["fine_yuan"] = str(draw(st.sampled_from([2000, 30000, 49999, 50000, 120000])))
+            if draw(st.booleans()):
+                data["heavier_fine"] = True  # a listing may rest on it (SDL-01)
         if "restriction" in kinds and draw(st.booleans()):
             data["restriction_years"] = draw(st.integers(1, 6))
         penalties.append(record("penalty.decided", uscc, draw(days).isoformat(), data, department="TJ-ENF"))
@@ -129,7 +132,7 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
                 ending,
                 uscc,
                 "2024-07-01",
-                {"permit_no": f"P-{uscc}", "kind": "revoked", "decision_no": "X-1"},
+                {"permit_no": food_licence_no(n), "kind": "revoked", "decision_no": "X-1"},
                 department="TJ-LIC",
             )
         )

@@ -75,6 +75,10 @@ class History:
         published_on: str | None = None,
         restriction_years: int | None = None,
         violation: str = "不符合食品安全标准",
+        legal_basis: str = "《食品安全法》第一百二十四条",
+        heavier_fine: bool | None = None,
+        deciding_authority: str | None = None,
+        pushed_on: str | None = None,
         **kw: Any,
     ) -> AnyFact:
         data: dict[str, Any] = {
@@ -82,7 +86,7 @@ class History:
             "procedure": procedure,
             "penalty_kinds": list(kinds),
             "violation": violation,
-            "legal_basis": "《食品安全法》第一百二十四条",
+            "legal_basis": legal_basis,
         }
         if "fine" in kinds:
             data["fine_yuan"] = fine
@@ -90,6 +94,9 @@ class History:
             ("sector", sector),
             ("published_on", published_on),
             ("restriction_years", restriction_years),
+            ("heavier_fine", heavier_fine),
+            ("deciding_authority", deciding_authority),
+            ("pushed_on", pushed_on),
         ):
             if value is not None:
                 data[key] = value

@@ -45,21 +45,31 @@ def test_an_enterprise_id_is_a_fixed_function_of_its_uscc_so_stored_enterprises_
 
 def test_a_permit_must_be_granted_before_it_is_renewed() -> None:
     enterprise = _enterprise()
-    renewal = record("permit.renewed", USCC, "2022-01-01", {"permit_no": "SC1", "valid_until": "2031-01-01"})
+    renewal = record(
+        "permit.renewed", USCC, "2022-01-01", {"permit_no": "SC10612011600011", "valid_until": "2031-01-01"}
+    )
     with pytest.raises(RecordRefusedError, match="LEDGER-07"):
         _apply(enterprise, renewal)
     assert enterprise.version == 1
 
 
 def test_a_revoked_permit_cannot_be_renewed() -> None:
-    enterprise = _enterprise(permit_granted(USCC, "SC1"))
+    enterprise = _enterprise(permit_granted(USCC, "SC10612011600011"))
     _apply(
         enterprise,
-        record("permit.revoked", USCC, "2022-01-01", {"permit_no": "SC1", "kind": "revoked", "decision_no": "D1"}),
+        record(
+            "permit.revoked",
+            USCC,
+            "2022-01-01",
+            {"permit_no": "SC10612011600011", "kind": "revoked", "decision_no": "D1"},
+        ),
     )
     with pytest.raises(RecordRefusedError, match="already revoked"):
         _apply(
-            enterprise, record("permit.renewed", USCC, "2022-02-01", {"permit_no": "SC1", "valid_until": "2031-01-01"})
+            enterprise,
+            record(
+                "permit.renewed", USCC, "2022-02-01", {"permit_no": "SC10612011600011", "valid_until": "2031-01-01"}
+            ),
         )
 
 
@@ -75,7 +85,7 @@ def test_an_effective_date_in_the_future_is_refused() -> None:
 
 
 def test_nothing_takes_effect_after_deregistration_except_amendments() -> None:
-    grant = permit_granted(USCC, "SC1")
+    grant = permit_granted(USCC, "SC10612011600011")
     enterprise = _enterprise(grant, record("enterprise.deregistered", USCC, "2023-05-01", {}))
     with pytest.raises(RecordRefusedError, match="LEDGER-04"):
         _apply(enterprise, permit_granted(USCC, "SC2", effective_on="2023-05-02"))
@@ -85,7 +95,7 @@ def test_nothing_takes_effect_after_deregistration_except_amendments() -> None:
 
 
 def test_a_department_may_correct_only_its_own_records() -> None:
-    grant = permit_granted(USCC, "SC1")
+    grant = permit_granted(USCC, "SC10612011600011")
     enterprise = _enterprise(grant)
     other = corrected(USCC, grant, grant["data"], department="TJ-ENF")
     with pytest.raises(RecordRefusedError, match="LEDGER-05"):
@@ -93,14 +103,14 @@ def test_a_department_may_correct_only_its_own_records() -> None:
 
 
 def test_a_correction_must_fit_the_schema_of_its_target() -> None:
-    grant = permit_granted(USCC, "SC1")
+    grant = permit_granted(USCC, "SC10612011600011")
     enterprise = _enterprise(grant)
     with pytest.raises(RecordRefusedError, match="data.data.sector"):
         _apply(enterprise, corrected(USCC, grant, {**grant["data"], "sector": "toys"}))
 
 
 def test_a_retracted_record_is_no_longer_in_force_but_stays_in_the_history() -> None:
-    grant = permit_granted(USCC, "SC1")
+    grant = permit_granted(USCC, "SC10612011600011")
     enterprise = _enterprise(grant)
     target = {"department": "TJ-LIC", "record_id": grant["source"]["record_id"]}
     _apply(enterprise, record("record.retracted", USCC, "2022-01-01", {"target": target, "reason": "entered twice"}))

@@ -30,11 +30,18 @@ def test_every_rule_has_a_source_and_a_status() -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "source"), [("2021-08-31", None), ("2021-09-01", "S-45 Art 9"), ("2021-09-02", "S-45 Art 9")]
+    ("day", "source", "provisional"),
+    [
+        ("2021-08-31", "Order 71 (SAIC 2014), provisional", True),
+        ("2021-09-01", "S-45 Art 9", False),
+        ("2021-09-02", "S-45 Art 9", False),
+    ],
 )
-def test_order_45_rules_are_in_force_from_september_2021(day: str, source: str | None) -> None:
+def test_order_45_rules_are_in_force_from_september_2021_and_provisional_before(
+    day: str, source: str, provisional: bool
+) -> None:
     version = rules_in_force("PEN-05", date.fromisoformat(day))
-    assert (version.source if version else None) == source
+    assert version is not None and (version.source, version.provisional) == (source, provisional)
 
 
 @pytest.mark.parametrize(("day", "transfer"), [("2024-04-30", True), ("2024-05-01", False), ("2024-05-02", False)])
@@ -49,7 +56,7 @@ def test_a_cut_over_date_is_reference_data() -> None:
 
 
 def test_a_fact_older_than_every_version_is_judged_by_the_first_version() -> None:
-    assert version_applied("PEN-09", date(2019, 1, 1), REF).source.startswith("S-45")
+    assert version_applied("AOL-02", date(2013, 1, 1), REF).source == "S-68 Art 4"
 
 
 def test_unconfirmed_numbers_come_from_reference_data_by_effective_date() -> None:
@@ -64,8 +71,8 @@ def test_unconfirmed_numbers_come_from_reference_data_by_effective_date() -> Non
 
 def test_the_listing_shows_ids_sources_parameters_and_versions() -> None:
     rows = {r["id"]: r for r in listing(REF)}
-    assert rows["PEN-09"]["versions"][0]["params"] == {"short": "3 M", "long": "3 Y"}
-    assert "50000" in rows["PEN-10"]["versions"][0]["params"]["organisation"]
+    assert rows["PEN-09"]["versions"][1]["params"] == {"short": "3 M", "long": "3 Y"}
+    assert rows["PEN-10"]["versions"][1]["params"]["organisation"].endswith("from the start: unset")
     assert rows["AOL-20"]["versions"][1]["valid_from"] == "2024-05-01"
 
 

@@ -34,7 +34,7 @@ def untrue(h: History, on: str) -> None:
 
 
 @pytest.mark.parametrize(("day", "eligible"), [("2022-02-28", True), ("2022-03-01", False), ("2025-03-02", True)])
-def test_notify_and_commit_is_not_used_while_on_the_serious_list(day: str, eligible: bool) -> None:
+def test_sdl_20_notify_and_commit_is_not_used_while_on_the_serious_list(day: str, eligible: bool) -> None:
     h = History()
     h.penalty("P1", "2022-03-01", ("fine", "suspension"))
     h.serious("S1", "2022-03-01", "P1")

@@ -11,7 +11,6 @@ from domain.reference import DEFAULT_REFERENCE
 from domain.rules.abnormal import (
     ABNORMAL,
     LICENCE_REVOCATION_DUE,
-    SERIOUS_2014,
     TRANSFER_REMINDER,
     abnormal_list,
     ground_in_force,
@@ -30,9 +29,13 @@ def spans(intervals, kind=None):  # type: ignore[no-untyped-def]
     return [(i.start, i.end) for i in intervals if kind is None or i.kind == kind]
 
 
-def listed(with_penalty_years: int | None = None, listing_years: int | None = None) -> History:
+def listed(
+    with_penalty_years: int | None = None,
+    listing_years: int | None = None,
+    kinds: tuple[str, ...] = ("fine", "suspension"),
+) -> History:
     h = History()
-    h.penalty("P1", "2022-03-01", ("fine", "suspension"), restriction_years=with_penalty_years)
+    h.penalty("P1", "2022-03-01", kinds, restriction_years=with_penalty_years)
     h.serious("S1", "2022-03-01", "P1", restriction_years=listing_years)
     return h
 
@@ -47,17 +50,24 @@ def test_a_serious_listing_is_removed_automatically_after_three_years(day: str, 
     assert on_serious_list(listed().facts, d(day), CTX) is on_list
 
 
-def test_a_serious_listing_must_be_published_within_twenty_working_days() -> None:
+def test_sdl_13_a_serious_listing_must_be_published_within_twenty_working_days() -> None:
     (interval,) = serious_list(listed().facts, CTX)
     assert interval.start_due == d("2022-03-29") and "SDL-13" in interval.rules
 
 
 @pytest.mark.parametrize(
-    ("penalty_years", "listing_years", "end"),
-    [(None, 5, "2027-03-02"), (5, None, "2027-03-02"), (3, None, "2025-03-02"), (4, 6, "2028-03-02")],
+    ("kind", "penalty_years", "listing_years", "end"),
+    [
+        ("restriction", None, 5, "2027-03-02"),
+        ("restriction", 5, None, "2027-03-02"),
+        ("restriction", 3, None, "2025-03-02"),
+        ("ban", 4, 6, "2028-03-02"),
+        ("suspension", None, 5, "2025-03-02"),  # SDL-30: only a restriction or a ban lengthens
+    ],
 )
-def test_a_longer_restriction_period_keeps_the_listing(penalty_years, listing_years, end) -> None:  # type: ignore[no-untyped-def]
-    assert spans(serious_list(listed(penalty_years, listing_years).facts, CTX)) == [(d("2022-03-01"), d(end))]
+def test_a_longer_restriction_period_keeps_the_listing(kind, penalty_years, listing_years, end) -> None:  # type: ignore[no-untyped-def]
+    h = listed(penalty_years, listing_years, ("fine", kind))
+    assert spans(serious_list(h.facts, CTX)) == [(d("2022-03-01"), d(end))]
 
 
 @pytest.mark.parametrize(("day", "on_list"), [("2023-03-31", True), ("2023-04-01", False), ("2023-04-02", False)])
@@ -72,7 +82,7 @@ def test_a_granted_early_removal_ends_the_listing_on_the_grant(day: str, on_list
 
 
 @pytest.mark.parametrize(("day", "on_list"), [("2023-01-09", True), ("2023-01-10", False), ("2023-01-11", False)])
-def test_a_listing_is_revoked_when_its_penalty_is_annulled(day: str, on_list: bool) -> None:
+def test_sdl_34_a_listing_is_revoked_when_its_penalty_is_annulled(day: str, on_list: bool) -> None:
     h = listed()
     h.revoke_penalty("P1", "2023-01-10")
     assert on_serious_list(h.facts, d(day), CTX) is on_list
@@ -86,7 +96,7 @@ def test_a_serious_removed_record_ends_the_listing() -> None:
     assert spans(serious_list(h.facts, CTX)) == [(d("2022-03-01"), d("2023-06-01"))]
 
 
-def test_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
+def test_sdl_35_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
     h = listed()
     h.repair("A1", "serious", "S1", "2023-03-10", granted="2023-04-01", revoked="2023-06-01", fraud=True)
     h.serious_removed("S1", "2023-04-04", "early_repair")
@@ -95,7 +105,7 @@ def test_a_repair_revoked_for_fraud_relists_with_the_period_restarted() -> None:
     assert "SDL-35" in intervals[1].rules
 
 
-def test_a_repair_revoked_without_fraud_restores_only_the_rest_of_the_period() -> None:
+def test_rep_09_a_repair_revoked_without_fraud_restores_only_the_rest_of_the_period() -> None:
     h = listed()
     h.repair("A1", "serious", "S1", "2023-03-10", granted="2023-04-01", revoked="2023-06-01")
     assert spans(serious_list(h.facts, CTX)) == [
@@ -123,34 +133,39 @@ def test_a_granted_abnormal_repair_ends_the_listing() -> None:
     assert spans(abnormal_list(h.facts, CTX), ABNORMAL) == [(d("2024-07-10"), d("2024-08-05"))]
 
 
+def transferred(h: History, ctx: RuleContext = CTX) -> list[tuple[date, date | None]]:
+    """The 2014 serious illegal enterprise list (AOL-20), which is part of the serious list."""
+    return spans([i for i in serious_list(h.facts, ctx) if i.subject.startswith("AOL-20:")])
+
+
 def test_the_same_listing_is_transferred_under_the_2014_regime_but_not_under_the_2024_regime() -> None:
     h = History()
     h.abnormal("A1", "2020-07-10")
     old = abnormal_list(h.facts, CTX)
     new = abnormal_list(h.facts, RuleContext(CAL, REGIME_2024_ALWAYS))
-    assert spans(old, SERIOUS_2014) == [(d("2020-07-10").replace(year=2023, day=11), d("2028-07-12"))]
+    assert transferred(h) == [(d("2020-07-10").replace(year=2023, day=11), d("2028-07-12"))]
     assert spans(old, TRANSFER_REMINDER) == [(d("2023-05-12"), d("2023-07-11"))]
-    assert spans(new, SERIOUS_2014) == [] and spans(new, TRANSFER_REMINDER) == []
+    assert transferred(h, RuleContext(CAL, REGIME_2024_ALWAYS)) == [] and spans(new, TRANSFER_REMINDER) == []
     assert spans(old, ABNORMAL) == spans(new, ABNORMAL)
 
 
 @pytest.mark.parametrize(
-    ("listed_on", "transferred"), [("2021-04-29", True), ("2021-04-30", False), ("2021-05-01", False)]
+    ("listed_on", "expected"), [("2021-04-29", True), ("2021-04-30", False), ("2021-05-01", False)]
 )
-def test_the_transfer_must_fall_before_the_2024_cut_over(listed_on: str, transferred: bool) -> None:
+def test_the_transfer_must_fall_before_the_2024_cut_over(listed_on: str, expected: bool) -> None:
     h = History()
     h.abnormal("A1", listed_on)
-    assert bool(spans(abnormal_list(h.facts, CTX), SERIOUS_2014)) is transferred
+    assert bool(transferred(h)) is expected
 
 
 @pytest.mark.parametrize(
-    ("removed_on", "transferred"), [("2023-07-10", False), ("2023-07-11", False), ("2023-07-12", True)]
+    ("removed_on", "expected"), [("2023-07-10", False), ("2023-07-11", False), ("2023-07-12", True)]
 )
-def test_a_listing_removed_before_its_third_year_ends_is_not_transferred(removed_on: str, transferred: bool) -> None:
+def test_a_listing_removed_before_its_third_year_ends_is_not_transferred(removed_on: str, expected: bool) -> None:
     h = History()
     h.abnormal("A1", "2020-07-10")
     h.abnormal_removed("A1", removed_on)
-    assert bool(spans(abnormal_list(h.facts, CTX), SERIOUS_2014)) is transferred
+    assert bool(transferred(h)) is expected
 
 
 def two_years_unreported_and_unreachable() -> History:
@@ -161,7 +176,7 @@ def two_years_unreported_and_unreachable() -> History:
     return h
 
 
-def test_two_unreported_years_and_unreachable_make_licence_revocation_due_under_the_2024_regime() -> None:
+def test_aol_21_two_unreported_years_and_unreachable_make_licence_revocation_due_under_the_2024_regime() -> None:
     h = two_years_unreported_and_unreachable()
     due = [i for i in abnormal_list(h.facts, CTX) if i.kind == LICENCE_REVOCATION_DUE]
     assert spans(due) == [(d("2025-08-01"), None)] and due[0].rules == ("AOL-21",)
@@ -195,10 +210,10 @@ def test_abnormal_list_grounds_follow_the_order_in_force(day: str, false_info: b
     assert ground_in_force("annual_report", d(day), REF)
 
 
-def test_a_listing_on_a_ground_no_longer_in_force_is_flagged() -> None:
+def test_aol_02_a_stored_listing_on_a_ground_no_longer_in_force_is_never_published() -> None:
     h = History()
     h.abnormal("A1", "2025-04-01", "false_info")
-    assert "AOL-02" in abnormal_list(h.facts, CTX)[0].note
+    assert abnormal_list(h.facts, CTX) == []
 
 
 # --- key-sector list -------------------------------------------------------------------------
@@ -214,19 +229,17 @@ def test_an_enterprise_is_on_the_key_sector_list_while_its_permit_is_valid(day: 
     assert on_key_sector_list(h.facts, d(day), CTX) == sectors
 
 
-def test_the_key_sector_adjustment_deadline_is_three_working_days_and_configurable() -> None:
+def test_key_03_the_key_sector_adjustment_deadline_is_three_working_days_from_the_plan_on() -> None:
     h = History()
-    h.permit("SC1", "2021-03-01", "2026-02-28")
+    h.permit("SC1", "2021-09-01", "2026-08-31")
     (interval,) = key_sector_list(h.facts, CTX)
-    assert (interval.start_due, interval.end_due) == (d("2021-03-04"), d("2026-03-04"))
-    from domain.calendar import Period, Unit
-    from domain.reference import always
-
-    five = replace(REF, key_list_adjustment=always(Period(5, Unit.WD)))
-    assert key_sector_list(h.facts, RuleContext(CAL, five))[0].start_due == d("2021-03-08")
+    assert (interval.start_due, interval.end_due) == (d("2021-09-06"), d("2026-09-04"))
+    before = History()
+    before.permit("SC1", "2021-03-01", "2026-02-28")
+    assert key_sector_list(before.facts, CTX)[0].start_due is None  # the list began with the plan
 
 
-def test_a_renewal_before_expiry_extends_membership_without_a_gap() -> None:
+def test_key_06_a_renewal_before_expiry_extends_membership_without_a_gap() -> None:
     h = History()
     h.permit("SC1", "2021-03-01", "2026-02-28")
     h.add("permit.renewed", "2026-01-10", {"permit_no": "SC1", "valid_until": "2031-02-28"})
@@ -247,7 +260,7 @@ def test_a_renewal_after_expiry_leaves_a_gap() -> None:
     "ender", ["permit.revoked", "permit.cancelled", "enterprise.licence_revoked", "enterprise.deregistered"]
 )
 @pytest.mark.parametrize(("day", "on_list"), [("2023-05-09", True), ("2023-05-10", False), ("2023-05-11", False)])
-def test_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_ends(
+def test_key_04_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_ends(
     ender: str, day: str, on_list: bool
 ) -> None:
     h = History()
@@ -260,7 +273,9 @@ def test_an_enterprise_leaves_the_key_sector_list_when_its_permit_or_licence_end
     }[ender]
     h.add(ender, "2023-05-10", data)
     assert bool(on_key_sector_list(h.facts, d(day), CTX)) is on_list
-    assert key_sector_list(h.facts, CTX)[0].end_due == d("2023-05-15")
+    # KEY-03: 3 WD from the act; deregistration is an automatic exit with no deadline of its own
+    automatic = ender == "enterprise.deregistered"
+    assert key_sector_list(h.facts, CTX)[0].end_due == (None if automatic else d("2023-05-15"))
 
 
 def test_two_permits_of_one_sector_give_one_membership_and_other_sectors_are_not_key() -> None:

@@ -13,7 +13,12 @@ from domain.rules.penalty import is_public, publicity
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
-REF = DEFAULT_REFERENCE
+# Tianjin's PEN-10 threshold is unset by default; these tests set Guizhou's (the rulebook's example).
+REF = replace(
+    DEFAULT_REFERENCE,
+    lower_fine_threshold_organisation=always(Decimal("50000")),
+    lower_fine_threshold_natural_person=always(Decimal("5000")),
+)
 CTX = RuleContext(CAL, REF)
 
 
@@ -25,7 +30,7 @@ def windows(h: History) -> list[tuple[date, date | None]]:
     return [(i.start, i.end) for i in publicity(h.facts, CTX)]
 
 
-def test_a_warning_only_penalty_is_never_public() -> None:
+def test_pen_01_a_warning_only_penalty_is_never_public() -> None:
     h = History()
     h.penalty("P1", "2024-03-01", ("warning",), published_on="2024-03-05")
     assert publicity(h.facts, CTX) == []
@@ -112,8 +117,8 @@ def test_the_lower_amount_threshold_is_reference_data_with_an_effective_date() -
         lower_fine_threshold_organisation=Dated(((date.min, Decimal("50000")), (d("2024-01-01"), Decimal("10000")))),
     )
     assert publicity(h.facts, RuleContext(CAL, lower))[0].end == d("2027-03-06")
-    none = replace(REF, lower_fine_threshold_organisation=always(None))
-    assert publicity(h.facts, RuleContext(CAL, none))[0].end == d("2027-03-06")
+    (unset,) = publicity(h.facts, RuleContext(CAL, DEFAULT_REFERENCE))  # Tianjin's: none set
+    assert unset.end == d("2027-03-06") and "threshold is set" in unset.note
 
 
 def test_an_individual_business_uses_the_natural_person_threshold() -> None:
@@ -228,10 +233,16 @@ def test_every_publicity_interval_names_its_rules_and_records() -> None:
 
 
 def test_restriction_years_on_a_fine_alone_do_not_lengthen_the_window() -> None:
+    from domain.records import PenaltyDecided, from_stored
     from domain.rules.penalty import window_period
 
     h = History()
-    fine = h.penalty("D1", "2024-03-01", ("fine",), restriction_years=5)
+    fine = h.penalty("D1", "2024-03-01", ("fine",))
+    # refused at intake now (PEN-09), but a record stored earlier may carry them
+    stored = from_stored(PenaltyDecided, {**fine.data.model_dump(mode="json"), "restriction_years": 5})
+    fine = replace(fine, data=stored)
     ban = h.penalty("D2", "2024-03-01", ("ban",), restriction_years=5)
     assert str(window_period(fine, h.facts, CTX)) == "3 Y"
     assert str(window_period(ban, h.facts, CTX)) == "5 Y"
+    with pytest.raises(ValueError, match="restriction or ban"):
+        PenaltyDecided.model_validate({**fine.data.model_dump(mode="json"), "restriction_years": 5})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -10,12 +11,13 @@ from domain.calendar import WorkingCalendar
 from domain.consistency import check_record
 from domain.context import RuleContext
 from domain.records import RepairApplied
-from domain.reference import DEFAULT_REFERENCE
+from domain.reference import DEFAULT_REFERENCE, always
 from domain.rules.repair import repair_eligibility
 from tests.unit.rules_history import History, d
 
 CAL = WorkingCalendar()
-REF = DEFAULT_REFERENCE
+# Tianjin's PEN-10 threshold is unset by default; these tests set the rulebook's example.
+REF = replace(DEFAULT_REFERENCE, lower_fine_threshold_organisation=always(Decimal("50000")))
 CTX = RuleContext(CAL, REF)
 
 
@@ -44,11 +46,12 @@ def test_food_drug_and_special_equipment_penalties_need_one_year(sector: str, da
     assert result.may_apply is may and result.earliest_on == d("2025-03-06")
 
 
-def test_without_a_sector_the_enterprises_permits_decide_the_minimum_period() -> None:
-    h = fined(None)
-    assert eligible(h, "penalty", "P1", "2024-09-06").may_apply
-    h.permit("SC1", "2021-03-01", "2026-02-28")
-    assert eligible(h, "penalty", "P1", "2024-09-06").earliest_on == d("2025-03-06")
+def test_pen_11_without_a_sector_the_law_cited_decides_the_minimum_period_not_the_permits() -> None:
+    food = fined(None)  # 《食品安全法》: a food-domain violation waits 1 Y
+    assert eligible(food, "penalty", "P1", "2024-09-06").earliest_on == d("2025-03-06")
+    advert = fined(None, legal_basis="《中华人民共和国广告法》第五十五条第一款")
+    advert.permit("SC1", "2021-03-01", "2026-02-28")  # a food producer, but not a food violation
+    assert eligible(advert, "penalty", "P1", "2024-09-06").may_apply
 
 
 @pytest.mark.parametrize(
@@ -63,9 +66,10 @@ def test_without_a_sector_the_enterprises_permits_decide_the_minimum_period() ->
         "closure",
     ],
 )
-def test_severe_penalties_can_never_be_repaired(kind: str) -> None:
+def test_pen_12_severe_penalties_can_never_be_repaired(kind: str) -> None:
     h = History()
-    h.penalty("P1", "2020-03-01", ("fine", kind), published_on="2020-03-05", restriction_years=1)
+    years = 1 if kind in ("restriction", "ban") else None
+    h.penalty("P1", "2020-03-01", ("fine", kind), published_on="2020-03-05", restriction_years=years)
     result = eligible(h, "penalty", "P1", "2022-03-01")
     assert not result.may_apply and result.earliest_on is None and result.unmet[0].rule == "PEN-12"
 
