@@ -18,7 +18,7 @@ from api.auth import optional_principal
 from api.batching import Batcher
 from api.bootstrap import Runtime
 from api.limits import BodySizeLimit
-from api.routes import enterprises, health, lists, public, records, rules, search
+from api.routes import enterprises, health, lists, public, records, rules, search, stats
 from domain.records import Record
 from projections.public_items import Shown, items_at_many_async
 
@@ -73,7 +73,7 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit)
     errors.install(app)
-    for module in (health, records, search, enterprises, public, lists, rules):
+    for module in (health, records, search, enterprises, public, lists, rules, stats):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

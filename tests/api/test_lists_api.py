@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
@@ -98,3 +99,20 @@ def test_the_servers_own_runner_brings_the_read_models_up_to_date_without_help(c
     assert uscc in [
         m["uscc"] for m in client.get("/v1/lists/key-sector", params={"as_of": "2024-01-01"}).json()["members"]
     ]
+
+
+def test_department_activity_counts_the_records_each_department_entered_as_known_at_a_moment(
+    client: TestClient, auth
+) -> None:
+    before = datetime.now(UTC)
+    usccs = _load(client, auth)
+    client.app.state.runtime.projector.catch_up()  # type: ignore[attr-defined]
+    now = client.get("/v1/stats/departments").json()["counts"]
+    by_department: dict[str, int] = {}
+    for row in now:
+        by_department[row["department"]] = by_department.get(row["department"], 0) + row["records"]
+    with client.app.state.runtime.server.connect() as conn:  # type: ignore[attr-defined]
+        expected = dict(conn.execute("SELECT department, count(*) FROM record_log GROUP BY 1").fetchall())
+    assert by_department == expected and sum(expected.values()) >= len(usccs)
+    earlier = client.get("/v1/stats/departments", params={"known_at": before.isoformat()}).json()
+    assert earlier["counts"] == []
