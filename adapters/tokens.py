@@ -75,6 +75,7 @@ class TokenStore:
                 "RETURNING id, department, role, label, created_at, revoked_at",
                 (token_id, hash_secret(secret), department, role.value, label),
             ).fetchone()
+        assert row is not None  # INSERT … RETURNING returns the row
         return _info(row), secret
 
     def authenticate(self, secret: str) -> Principal:

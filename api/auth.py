@@ -7,7 +7,7 @@ broken token finds out at once instead of silently reading as the public.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -54,7 +54,7 @@ async def require_principal(principal: OptionalPrincipal) -> Principal:
     return principal
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting only tokens of `roles` (401 without a token, 403 with another role)."""
     allowed = ", ".join(r.value for r in roles)
 

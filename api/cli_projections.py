@@ -84,8 +84,8 @@ def rebuild(
                     runtime.server.conninfo,
                     runtime.store.mapper,
                     runtime.rules,
-                    on_start=lambda total, task=task: progress.update(task, total=total),
-                    on_progress=lambda done, task=task: progress.update(task, completed=done),
+                    on_start=lambda total: progress.update(task, total=total),  # noqa: B023  (called within the loop)
+                    on_progress=lambda done: progress.update(task, completed=done),  # noqa: B023
                 )
             seconds = time.perf_counter() - started
             console.print(

@@ -236,17 +236,20 @@ def _outcome(item: _Valid, status: Status, errors: list[Problem] | None = None) 
     return Outcome(item.index, status, rec.type, rec.uscc, rec.source.department, rec.source.record_id, errors or [])
 
 
+def _as_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _describe(index: int, raw: Any, status: Status, errors: list[Problem]) -> Outcome:
     """An outcome for a record that did not validate: echo what can be read of it."""
     raw = raw if isinstance(raw, dict) else {}
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
-    as_text = lambda v: v if isinstance(v, str) else None  # noqa: E731
     return Outcome(
         index,
         status,
-        as_text(raw.get("type")),
-        as_text(raw.get("uscc")),
-        as_text(source.get("department")),
-        as_text(source.get("record_id")),
+        _as_text(raw.get("type")),
+        _as_text(raw.get("uscc")),
+        _as_text(source.get("department")),
+        _as_text(source.get("record_id")),
         errors,
     )

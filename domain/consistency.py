@@ -155,9 +155,10 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
         if data.listing_id in {f.data.listing_id for f in facts_of(facts, type(data))}:
             return [Problem("data.listing_id", "a listing with this id exists", "LEDGER-07")]
     elif isinstance(data, AbnormalRemoved | SeriousRemoved):
-        listed, removed = (
-            (AbnormalListed, AbnormalRemoved) if isinstance(data, AbnormalRemoved) else (SeriousListed, SeriousRemoved)
-        )
+        listed: type[AbnormalListed | SeriousListed] = SeriousListed
+        removed: type[AbnormalRemoved | SeriousRemoved] = SeriousRemoved
+        if isinstance(data, AbnormalRemoved):
+            listed, removed = AbnormalListed, AbnormalRemoved
         listed_type = record_type.replace("removed", "listed")
         listing_id = data.listing_id
         if listing_id not in {f.data.listing_id for f in facts_of(facts, listed)}:
@@ -199,13 +200,13 @@ def _check_new_references(data: Data, facts: list[AnyFact]) -> list[Problem]:
     elif isinstance(data, ChallengeFiled):
         if data.challenge_id in {f.data.challenge_id for f in facts_of(facts, ChallengeFiled)}:
             return [Problem("data.challenge_id", "a challenge with this id exists", "LEDGER-07")]
-        listed, removed = (
-            (SeriousListed, SeriousRemoved)
-            if data.target_kind.startswith("serious")
-            else (AbnormalListed, AbnormalRemoved)
-        )
-        target = listed if data.target_kind.endswith("_listing") else removed
-        if first(facts, target, lambda f: f.data.listing_id == data.listing_id) is None:
+        serious = data.target_kind.startswith("serious")
+        target: type[AbnormalListed | SeriousListed | AbnormalRemoved | SeriousRemoved]
+        if data.target_kind.endswith("_listing"):
+            target = SeriousListed if serious else AbnormalListed
+        else:
+            target = SeriousRemoved if serious else AbnormalRemoved
+        if data.listing_id not in {f.data.listing_id for f in facts_of(facts, target)}:
             return [
                 Problem("data.listing_id", f"no {data.target_kind} decision about {data.listing_id!r}", "LEDGER-07")
             ]

@@ -19,17 +19,18 @@ from pydantic import ValidationError
 from domain.records import AMENDMENT_TYPES, DATA_MODELS, Data, RecordCorrected, RecordRetracted, stored_data
 
 D = TypeVar("D", bound=Data)
+D_co = TypeVar("D_co", bound=Data, covariant=True)
 
 
 @dataclass(frozen=True)
-class Fact(Generic[D]):
+class Fact(Generic[D_co]):
     """One record of an enterprise's history, its data typed by its record type."""
 
     type: str
     effective_on: date
     department: str
     record_id: str
-    data: D
+    data: D_co
     operator: str = ""
     sequence: int = 0
     """Position in the enterprise's history (its event version), 1-based."""

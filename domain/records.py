@@ -16,16 +16,17 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache, reduce
 from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from domain.errors import InvalidUSCCError
 from domain.identifiers import TIANJIN_DISTRICTS, normalise_uscc
 from domain.reference import TIANJIN_DISTRICT_CHANGES
 
-PERSONAL = {"x-personal": True}
+PERSONAL: JsonDict = {"x-personal": True}
 
 # No control characters but tab and line breaks: PostgreSQL text and jsonb refuse NUL, and
 # nothing a department records needs the others.
@@ -536,7 +537,7 @@ def from_stored(model: type[D], stored: dict[str, Any]) -> D:
     for name, convert in _plan(model):
         if name in values:
             values[name] = convert(values[name])
-    return model.model_construct(**values)
+    return cast(D, model.model_construct(**values))
 
 
 def stored_data(record_type: str, stored: dict[str, Any]) -> Data:
@@ -592,7 +593,7 @@ def _envelope_for(type_name: str, data_model: type[Data]) -> type[_Envelope]:
         class_name,
         (_Envelope,),
         {
-            "__annotations__": {"type": Literal[type_name], "data": data_model},  # type: ignore[valid-type]
+            "__annotations__": {"type": Literal[type_name], "data": data_model},
             "__module__": __name__,
         },
     )
@@ -602,5 +603,6 @@ RECORD_MODELS: dict[str, type[_Envelope]] = {name: _envelope_for(name, model) fo
 for _model in RECORD_MODELS.values():
     globals()[_model.__name__] = _model
 
-Record = Annotated[reduce(operator.or_, RECORD_MODELS.values()), Field(discriminator="type")]  # type: ignore[valid-type]
+# Built from the vocabulary at import time, so a type checker sees it as Any: pydantic checks it.
+Record: Any = Annotated[reduce(operator.or_, RECORD_MODELS.values()), Field(discriminator="type")]
 """Any record of the vocabulary; the `type` field selects the `data` schema."""

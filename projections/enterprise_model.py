@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import groupby
 from typing import Any, ClassVar
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
@@ -180,7 +181,7 @@ class EnterpriseModel(ReadModel):
     def rebuild(
         self,
         conninfo: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         ctx: RuleContext,
         *,
         workers: int | None = None,
@@ -245,7 +246,7 @@ class EnterpriseModel(ReadModel):
         snapshot: str,
         position: int,
         target: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         ctx: RuleContext,
         on_progress: Progress | None,
     ) -> tuple[int, int]:
@@ -278,7 +279,7 @@ class EnterpriseModel(ReadModel):
         snapshot: str,
         position: int,
         target: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         ctx: RuleContext,
         done: Any,
     ) -> None:
@@ -329,7 +330,7 @@ class EnterpriseModel(ReadModel):
         def run(batch: list[str]) -> None:
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 for statement in batch:
-                    conn.execute(sql.SQL(statement))  # type: ignore[arg-type]  # DDL from our own migration
+                    conn.execute(sql.SQL(statement))  # DDL from our own migration
 
         gist = [s for s in statements if "USING gist" in s]
         with ThreadPoolExecutor(2) as pool:
@@ -337,7 +338,7 @@ class EnterpriseModel(ReadModel):
                 done.result()
 
     def _catch_up(
-        self, conn: Connection[Any], slot: str, position: int, mapper: Mapper, ctx: RuleContext, *, lock: bool
+        self, conn: Connection[Any], slot: str, position: int, mapper: Mapper[UUID], ctx: RuleContext, *, lock: bool
     ) -> int:
         """Apply the log after `position` to the new slot (in its own transactions unless `lock`:
         then inside the caller's, which holds the state lock)."""

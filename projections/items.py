@@ -21,10 +21,16 @@ from domain.history import AnyFact, resolve, typed
 from domain.records import (
     AbnormalListed,
     AnnualReportFiled,
+    CommitmentMade,
+    CommitmentVerified,
     EnterpriseRegistered,
+    InspectionConcluded,
     InstantInfoPublished,
     PenaltyDecided,
+    PermitCancelled,
     PermitGranted,
+    PermitRenewed,
+    PermitRevoked,
 )
 from domain.rules import derive
 from domain.rules.abnormal import listing_decision
@@ -110,12 +116,14 @@ def _basic_and_status(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Item]:
     return [i for i in items if i.end is None or i.start is None or i.start < i.end]
 
 
-def _basic(start: date, end: date | None, info: dict[str, Any], records: list, rules: list[str]) -> Item:
+def _basic(
+    start: date, end: date | None, info: dict[str, Any], records: list[tuple[str, str]], rules: list[str]
+) -> Item:
     body = {**info, "rules": rules, "records": _keys(records)}
     return Item("basic_info", "basic", start, end, canonical(body))
 
 
-def _status(status: str, since: date, end: date | None, records: list) -> Item:
+def _status(status: str, since: date, end: date | None, records: list[tuple[str, str]]) -> Item:
     body = {"status": status, "since": since.isoformat(), "rules": ["GSXT-03"], "records": _keys(records)}
     return Item("status", "status", since, end, canonical(body))
 
@@ -124,24 +132,24 @@ def _permits(facts: Sequence[AnyFact]) -> list[Item]:
     """Permits (GSXT-03); a food producer's licences are its food-safety credit file (KEY-10)."""
     items = []
     enders_all = of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")
-    for grant in of_type(facts, "permit.granted"):
-        no = grant.data.permit_no  # type: ignore[attr-defined]
+    for grant in facts_of(facts, PermitGranted):
+        no = grant.data.permit_no
         data = dict(grant.public_data)
         records = [grant.key]
-        for renewal in of_type(facts, "permit.renewed"):
-            if renewal.data.permit_no == no and renewal.effective_on >= grant.effective_on:  # type: ignore[attr-defined]
-                data["valid_until"] = max(data["valid_until"], renewal.data.valid_until.isoformat())  # type: ignore[attr-defined]
+        for renewal in facts_of(facts, PermitRenewed):
+            if renewal.data.permit_no == no and renewal.effective_on >= grant.effective_on:
+                data["valid_until"] = max(data["valid_until"], renewal.data.valid_until.isoformat())
                 records.append(renewal.key)
         end = date.fromisoformat(data["valid_until"]) + timedelta(days=1)
         reason, end_key = "expired", None
-        own = [f for f in of_type(facts, "permit.revoked", "permit.cancelled") if f.data.permit_no == no]  # type: ignore[attr-defined]
+        own: list[AnyFact] = [f for f in facts_of(facts, PermitRevoked) if f.data.permit_no == no]
+        own += [f for f in facts_of(facts, PermitCancelled) if f.data.permit_no == no]
+        own.sort(key=lambda f: (f.effective_on, f.sequence))
         for ender in [*own, *enders_all]:
             if ender.effective_on < end:
                 end, end_key = max(ender.effective_on, grant.effective_on), ender.key
                 reason = ender.type.split(".")[1] if ender.type.startswith("permit.") else ender.type
-        rules = ["GSXT-03", "KEY-06"] + (
-            ["KEY-10"] if is_food_producer_licence(typed(grant, PermitGranted).data) else []
-        )
+        rules = ["GSXT-03", "KEY-06"] + (["KEY-10"] if is_food_producer_licence(grant.data) else [])
         valid = {**data, "state": "valid", "rules": rules, "records": _keys(records)}
         if grant.effective_on < end:
             items.append(Item("permit", no, grant.effective_on, end, canonical(valid)))
@@ -162,7 +170,7 @@ def _dated(facts: Sequence[AnyFact], food_producer: Sequence[Interval]) -> list[
     untrue-commitment findings (GSXT-03, COM-06), annual reports and the enterprise's instant
     information (GSXT-01)."""
     items = []
-    for f in of_type(facts, "inspection.concluded"):
+    for f in facts_of(facts, InspectionConcluded):
         food = any(i.contains(f.effective_on) for i in food_producer)
         body = {
             **f.public_data,
@@ -170,31 +178,31 @@ def _dated(facts: Sequence[AnyFact], food_producer: Sequence[Interval]) -> list[
             "rules": ["GSXT-03", "KEY-10"] if food else ["GSXT-03"],
             "records": _keys([f.key]),
         }
-        items.append(Item("inspection", f.data.task_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
-    made = {f.data.commitment_id: f for f in of_type(facts, "commitment.made")}  # type: ignore[attr-defined]
-    for f in made.values():
-        if f.data.consent_to_publish:  # type: ignore[attr-defined]
+        items.append(Item("inspection", f.data.task_id, f.effective_on, None, canonical(body)))
+    made = {c.data.commitment_id: c for c in facts_of(facts, CommitmentMade)}
+    for c in made.values():
+        if c.data.consent_to_publish:
             body = {
-                **f.public_data,
-                "effective_on": f.effective_on.isoformat(),
+                **c.public_data,
+                "effective_on": c.effective_on.isoformat(),
                 "rules": ["COM-06"],
-                "records": _keys([f.key]),
+                "records": _keys([c.key]),
             }
-            items.append(Item("commitment", f.data.commitment_id, f.effective_on, None, canonical(body)))  # type: ignore[attr-defined]
-    for f in of_type(facts, "commitment.verified"):
-        if f.data.outcome != "untrue":  # type: ignore[attr-defined]
+            items.append(Item("commitment", c.data.commitment_id, c.effective_on, None, canonical(body)))
+    for v in facts_of(facts, CommitmentVerified):
+        if v.data.outcome != "untrue":
             continue
-        cid = f.data.commitment_id  # type: ignore[attr-defined]
+        cid = v.data.commitment_id
         source = made.get(cid)
         body = {
-            **f.public_data,
-            "effective_on": f.effective_on.isoformat(),
+            **v.public_data,
+            "effective_on": v.effective_on.isoformat(),
             "rules": ["COM-06"],
-            "records": _keys([f.key]),
+            "records": _keys([v.key]),
         }
         if source is not None:
-            body["matter"] = source.data.matter  # type: ignore[attr-defined]
-        items.append(Item("untrue_commitment", cid, f.effective_on, None, canonical(body)))
+            body["matter"] = source.data.matter
+        items.append(Item("untrue_commitment", cid, v.effective_on, None, canonical(body)))
     for report in facts_of(facts, AnnualReportFiled):
         body = {
             **report.public_data,
@@ -247,7 +255,7 @@ def facets(items: Sequence[Item]) -> list[Item]:
     districts = [(i.start, i.end, orjson.loads(i.body).get("district_code")) for i in items if i.kind == "basic_info"]
     districts = [(start, end, value) for start, end, value in districts if value is not None]
     sectors = [(i.start, i.end, i.subject) for i in items if i.kind == "key_sector_list"]
-    both = [
+    both: list[tuple[date | None, date | None, Any]] = [
         (lo, hi, f"{district}:{sector}")
         for d_start, d_end, district in districts
         for s_start, s_end, sector in sectors
@@ -258,7 +266,7 @@ def facets(items: Sequence[Item]) -> list[Item]:
     for item in items:
         if item.kind not in LIST_KINDS:
             continue
-        dimensions = [("district", districts)]
+        dimensions: list[tuple[str, list[tuple[date | None, date | None, Any]]]] = [("district", districts)]
         if item.kind != "key_sector_list":
             dimensions += [("sector", sectors), ("district-sector", both)]
         for name, stretches in dimensions:
@@ -281,5 +289,5 @@ def _bound(day: date) -> date | None:
     return None if day in (date.min, date.max) else day
 
 
-def _order(item: Item) -> tuple:
+def _order(item: Item) -> tuple[str, str, date, date, str]:
     return (item.kind, item.subject, item.start or date.min, item.end or date.max, item.body)

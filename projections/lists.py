@@ -166,6 +166,7 @@ def _source(kind: str, *, sector: str | None, district: str | None, facets: bool
     the conditions left on a candidate row aliased {a}, and whether they probe the enterprise's
     other rows."""
     on_sector = bool(sector) and kind != "key_sector_list"  # the key-sector list's subject is the sector
+    facet: str | None
     if facets and district and on_sector:
         rows, facet, probe_district, probe_sector = f"{kind}/district-sector", f"{district}:{sector}", False, False
     elif facets and district:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -93,7 +94,7 @@ def events_between(conn: Connection[Any], after: int, upto: int) -> list[EventRo
     ).fetchall()
 
 
-def decode(mapper: Mapper, rows: Sequence[EventRow]) -> list[Logged]:
+def decode(mapper: Mapper[UUID], rows: Sequence[EventRow]) -> list[Logged]:
     """Rows of `EVENTS` → records with their positions and recorded times: the same facts
     `application.reads.Reads.history` builds through the library (the parity tests hold the two
     paths together), without building event objects when the stored state is plain."""

@@ -24,6 +24,7 @@ from datetime import datetime
 from functools import cached_property
 from itertools import groupby
 from typing import Any, ClassVar
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
@@ -77,7 +78,7 @@ class Page:
     """One page of the log, as the models applying it at one position share it: the records
     it holds and, loaded once for all models that ask, the whole histories of its enterprises."""
 
-    def __init__(self, conn: Connection[Any], mapper: Mapper, positions: Sequence[Position]) -> None:
+    def __init__(self, conn: Connection[Any], mapper: Mapper[UUID], positions: Sequence[Position]) -> None:
         self.conn = conn
         self.mapper = mapper
         self.positions = list(positions)
@@ -140,7 +141,7 @@ class ReadModel(ABC):
     def rebuild(
         self,
         conninfo: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         ctx: RuleContext,
         *,
         workers: int | None = None,
@@ -181,7 +182,7 @@ class LogModel(ReadModel):
     def rebuild(
         self,
         conninfo: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         ctx: RuleContext,
         *,
         workers: int | None = None,

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
@@ -32,7 +33,7 @@ class Projector:
     def __init__(
         self,
         conninfo: str,
-        mapper: Mapper,
+        mapper: Mapper[UUID],
         context: Callable[[], RuleContext],
         models: Sequence[ReadModel],
         *,
@@ -100,7 +101,7 @@ class Projector:
             states = read_states(conn)
             top = log.head(conn)
             failed = failures(conn)
-        models = {}
+        models: dict[str, dict[str, Any]] = {}
         for name, model in self.models.items():
             state = states[name]
             models[name] = {

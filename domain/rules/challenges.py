@@ -13,7 +13,7 @@ from datetime import date
 
 from domain.history import AnyFact
 from domain.records import ChallengeDecided, ChallengeFiled
-from domain.rules.common import Key, facts_of, first
+from domain.rules.common import Key, facts_of, first_with
 
 ANNULLING = frozenset({"revoked", "confirmed_illegal", "confirmed_void"})
 
@@ -35,7 +35,7 @@ def annulments(facts: Sequence[AnyFact], list_name: str, listing_id: str) -> lis
         data = filed.data
         if data.listing_id != listing_id or not data.target_kind.startswith(list_name):
             continue
-        outcome = first(facts, ChallengeDecided, lambda f, c=data.challenge_id: f.data.challenge_id == c)
+        outcome = first_with(facts, ChallengeDecided, challenge_id=data.challenge_id)
         if outcome is not None and outcome.data.outcome in ANNULLING:
             out.append(Annulment(outcome.effective_on, data.target_kind, listing_id, (filed.key, outcome.key), rule))
     return sorted(out, key=lambda a: a.on)

@@ -75,6 +75,11 @@ def first(
     return next((f for f in facts_of(facts, model, *types) if predicate(f)), None)
 
 
+def first_with(facts: Iterable[AnyFact], model: type[D], **equal: object) -> Fact[D] | None:
+    """The earliest fact of `model` whose data has these attribute values."""
+    return next((f for f in facts_of(facts, model) if all(getattr(f.data, k) == v for k, v in equal.items())), None)
+
+
 def penalties(facts: Iterable[AnyFact]) -> dict[str, Fact[PenaltyDecided]]:
     return {f.data.decision_no: f for f in facts_of(facts, PenaltyDecided)}
 
@@ -136,7 +141,8 @@ def segments(
     remainder (or, with fraud and `restart`, starts a fresh period). Nothing here lengthens a
     window except a fraud restart. `hard_stop` (revocation of the decision, removal) ends all."""
     out: list[Segment] = []
-    active, seg_start, seg_end, shaped, restarted = True, start, end, [], False
+    shaped: list[RepairStep] = []
+    active, seg_start, seg_end, restarted = True, start, end, False
     for step in steps:
         if step.stops and active:
             cut = max(step.on, seg_start)

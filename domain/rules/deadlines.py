@@ -71,7 +71,11 @@ def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[D
         else:
             book.after("SDL-13", "deadline", f"publish serious listing {listing_id}", listing, by_recording(listing))
     _key_sector(facts, book)
-    for grant in [*facts_of(facts, PermitGranted), *facts_of(facts, PermitRenewed)]:
+    grants: list[Fact[PermitGranted] | Fact[PermitRenewed]] = [
+        *facts_of(facts, PermitGranted),
+        *facts_of(facts, PermitRenewed),
+    ]
+    for grant in grants:
         no = grant.data.permit_no
         # KEY-08: the regulator publishes the licence; the ledger does so when it records it.
         book.after("KEY-08", "deadline", f"publish permit {no} ({grant.type})", grant, by_recording(grant))

@@ -33,7 +33,7 @@ from domain.records import (
 from domain.rules.abnormal import ground_in_force
 from domain.rules.book import Book, Done, by_recording, on_date
 from domain.rules.catalogue import S68_START, param, version_applied
-from domain.rules.common import facts_of, first, of_type
+from domain.rules.common import facts_of, first, first_with, of_type
 
 JUNE_30 = (6, 30)
 
@@ -72,7 +72,7 @@ def _annual_reports(facts: Sequence[AnyFact], book: Book) -> None:
     reg = facts_of(facts, EnterpriseRegistered)[0]
     for year in report_years(facts, book.as_of):
         window_end = date(year + 1, *JUNE_30)
-        report = first(facts, AnnualReportFiled, lambda f, y=year: f.data.year == y and not f.data.correction)
+        report = _report_of(facts, year)
         done = on_date(report, report.effective_on if report else None)
         book.due(
             "AOL-01",
@@ -95,7 +95,7 @@ def _instant_info(facts: Sequence[AnyFact], book: Book) -> None:
     calendar, reference = book.ctx.calendar, book.ctx.reference
     for order in facts_of(facts, InstantInfoOrdered):
         order_id = order.data.order_id
-        published = first(facts, InstantInfoPublished, lambda f, o=order_id: f.data.order_id == o)
+        published = first_with(facts, InstantInfoPublished, order_id=order_id)
         within = calendar.last_day(order.effective_on, param("AOL-04", "order", order.effective_on, reference))
         book.due(
             "AOL-04",
@@ -126,12 +126,8 @@ def _name_change(facts: Sequence[AnyFact], book: Book) -> None:
         if not ground_in_force("name_change", change_by, reference):
             continue
         ordered_on = order.effective_on
-        changed = first(
-            facts,
-            EnterpriseChanged,
-            lambda f, lo=ordered_on, hi=change_by: lo <= f.effective_on <= hi and bool(f.data.name),
-        )
-        if changed is not None:
+        changes = facts_of(facts, EnterpriseChanged)
+        if any(ordered_on <= f.effective_on <= change_by and f.data.name for f in changes):
             continue
         due = calendar.last_day(change_by, param("AOL-05", "deadline", change_by, reference))
         book.due(
@@ -220,7 +216,7 @@ def _objections(facts: Sequence[AnyFact], book: Book) -> None:
         wrong = decided("listing_wrong")
         if wrong is None:
             continue
-        removed = first(facts, AbnormalRemoved, lambda f, i=listing_id: f.data.listing_id == i)
+        removed = first_with(facts, AbnormalRemoved, listing_id=listing_id)
         book.after("AOL-12", "correction", f"correct wrongful listing {listing_id}", wrong, by_recording(removed))
 
 
@@ -237,3 +233,8 @@ def annual_report_problems(data: AnnualReportFiled, on: date, facts: Sequence[An
     if first(facts, AnnualReportFiled, lambda f: f.data.year == data.year and not f.data.correction) is None:
         return [Problem("data.correction", f"no report for {data.year} to correct", "LEDGER-07")]
     return []
+
+
+def _report_of(facts: Sequence[AnyFact], year: int) -> Fact[AnnualReportFiled] | None:
+    """The first report (not a correction) filed for `year`."""
+    return next((f for f in facts_of(facts, AnnualReportFiled) if f.data.year == year and not f.data.correction), None)

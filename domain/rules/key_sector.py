@@ -30,9 +30,9 @@ def permit_spans(facts: Sequence[AnyFact], grant: Fact[PermitGranted]) -> list[t
             spans[-1] = (start, max(end, until), key)
         elif renewal.effective_on < until:
             spans.append((renewal.effective_on, until, renewal.key))
-    own: AnyFact | None = first(facts, PermitRevoked, lambda f: f.data.permit_no == permit_no) or first(
-        facts, PermitCancelled, lambda f: f.data.permit_no == permit_no
-    )
+    revoked = first(facts, PermitRevoked, lambda f: f.data.permit_no == permit_no)
+    cancelled = first(facts, PermitCancelled, lambda f: f.data.permit_no == permit_no)
+    own: AnyFact | None = revoked or cancelled
     enders = [e for e in (own, *of_type(facts, "enterprise.licence_revoked", "enterprise.deregistered")) if e]
     out = []
     for start, end, key in spans:

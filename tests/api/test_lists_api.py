@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from projections.view import PUBLIC_KINDS
 from tests.builders import food_licence_no, make_uscc, permit_granted, registered
 
 PROBLEM = "application/problem+json"
@@ -64,6 +65,25 @@ def test_search_finds_by_part_of_a_chinese_name_or_by_uscc_prefix(client: TestCl
     assert vague.status_code == 422 and vague.json()["errors"][0]["rule"] == "GSXT-02"
 
 
+PUBLIC_VIEW_KEYS = {
+    "uscc",
+    "as_of",
+    "known_at",
+    "source",
+    "basic",
+    "key_sector_tags",
+    "administrative_permits",
+    "administrative_penalties",
+    "inspections",
+    "abnormal_list",
+    "serious_list",
+    "credit_commitments",
+    "untrue_commitments",
+    "annual_reports",
+    "instant_information",
+}
+
+
 def test_the_public_view_never_shows_personal_data_and_unknown_enterprises_are_not_found(
     client: TestClient, auth
 ) -> None:
@@ -72,7 +92,13 @@ def test_the_public_view_never_shows_personal_data_and_unknown_enterprises_are_n
         response = client.get(f"/v1/enterprises/{usccs[0]}/public-view", params={"source": source})
         assert response.status_code == 200
         assert "王建国" not in response.text and "legal_representative" not in response.text
-        assert "risk" not in response.text
+        view = response.json()
+        # Only the GSXT sections (and what identifies the answer) are public: a new kind of
+        # derived item (a risk class, a notify-and-commit block) appears nowhere unless listed.
+        assert set(view) == PUBLIC_VIEW_KEYS, set(view) ^ PUBLIC_VIEW_KEYS
+        shown = {item["kind"] for key, items in view.items() if isinstance(items, list) for item in items}
+        assert shown and shown <= set(PUBLIC_KINDS), shown - set(PUBLIC_KINDS)
+        assert "notify_commit_ineligible" not in response.text and "licence_revocation_due" not in response.text
         missing = client.get(f"/v1/enterprises/{make_uscc(799)}/public-view", params={"source": source})
         assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
 

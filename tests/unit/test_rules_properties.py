@@ -1,4 +1,9 @@
-"""Property tests over random histories (hypothesis)."""
+"""Property tests over random histories (hypothesis).
+
+A history may derive nothing (no penalty, no listing): a property holds trivially there. Each
+test therefore says per example whether it had something to check (`hypothesis.event`, shown by
+`pytest --hypothesis-show-statistics`) and, after its examples, asserts that most had.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,16 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from domain.calendar import WorkingCalendar
 from domain.context import RuleContext
 from domain.history import Fact
-from domain.records import RepairApplied
+from domain.records import AbnormalListed, PenaltyDecided, RepairApplied, SeriousListed
 from domain.reference import DEFAULT_REFERENCE
 from domain.rules import derive
-from domain.rules.common import Interval
+from domain.rules.common import Interval, facts_of
 from domain.rules.deadlines import deadlines
 from domain.rules.repair import intake_problems, repair_eligibility
 from tests.unit.rules_history import History
@@ -25,6 +30,23 @@ REF = DEFAULT_REFERENCE
 CTX = RuleContext(CAL, REF)
 BASE = date(2019, 1, 1)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class Exercised:
+    """How many of a property test's examples had something to check."""
+
+    def __init__(self, what: str) -> None:
+        self.what, self.examples, self.checked = what, 0, 0
+
+    def saw(self, checked: int) -> None:
+        self.examples += 1
+        self.checked += checked > 0
+        event(f"{self.what}: {'some' if checked else 'none'}")
+
+    def assert_most(self) -> None:
+        assert self.examples >= 20, self.examples
+        assert self.checked >= self.examples // 2, f"{self.checked} of {self.examples} examples had {self.what}"
+
 
 KINDS = [("fine",), ("warning",), ("criticism",), ("fine", "suspension"), ("ban",), ("fine", "warning")]
 
@@ -108,70 +130,110 @@ def without(facts: list[Fact], *types: str) -> list[Fact]:
     return [f for f in facts if f.type not in types]
 
 
-@FAST
-@given(histories())
-def test_intervals_never_overlap_within_one_list_for_one_subject(h: History) -> None:
-    for (kind, subject), intervals in by_subject(derive(h.facts, CTX)).items():
-        intervals.sort(key=lambda i: i.start)
-        for earlier, later in zip(intervals, intervals[1:], strict=False):
-            assert earlier.end is not None and earlier.end <= later.start, (kind, subject, intervals)
-        for i in intervals:
-            assert i.end is None or i.start < i.end, i
-            assert i.rules, i
+def test_intervals_never_overlap_within_one_list_for_one_subject() -> None:
+    seen = Exercised("intervals")
+
+    @FAST
+    @given(histories())
+    def check(h: History) -> None:
+        derived = derive(h.facts, CTX)
+        seen.saw(len(derived))
+        for (kind, subject), intervals in by_subject(derived).items():
+            intervals.sort(key=lambda i: i.start)
+            for earlier, later in zip(intervals, intervals[1:], strict=False):
+                assert earlier.end is not None and earlier.end <= later.start, (kind, subject, intervals)
+            for i in intervals:
+                assert i.end is None or i.start < i.end, i
+                assert i.rules, i
+
+    check()
+    seen.assert_most()
 
 
-@FAST
-@given(histories())
-def test_a_granted_repair_never_lengthens_a_window(h: History) -> None:
-    granted_only = without(h.facts, "repair.revoked")
-    no_repair = without(h.facts, "repair.applied", "repair.granted", "repair.revoked")
-    shorter = by_subject(derive(granted_only, CTX))
-    longer = by_subject(derive(no_repair, CTX))
-    for key in shorter:
-        if key[0] not in ("penalty_publicity", "serious_list", "abnormal_list"):
-            continue
-        for i in shorter[key]:
-            assert any(
-                j.start <= i.start and (j.end is None or (i.end is not None and i.end <= j.end))
-                for j in longer.get(key, [])
-            ), (i, longer.get(key))
+def test_a_granted_repair_never_lengthens_a_window() -> None:
+    seen = Exercised("windows under a granted repair")
+
+    @FAST
+    @given(histories())
+    def check(h: History) -> None:
+        granted_only = without(h.facts, "repair.revoked")
+        no_repair = without(h.facts, "repair.applied", "repair.granted", "repair.revoked")
+        shorter = by_subject(derive(granted_only, CTX))
+        longer = by_subject(derive(no_repair, CTX))
+        compared = 0
+        for key in shorter:
+            if key[0] not in ("penalty_publicity", "serious_list", "abnormal_list"):
+                continue
+            for i in shorter[key]:
+                compared += 1
+                assert any(
+                    j.start <= i.start and (j.end is None or (i.end is not None and i.end <= j.end))
+                    for j in longer.get(key, [])
+                ), (i, longer.get(key))
+        seen.saw(compared)
+
+    check()
+    seen.assert_most()
 
 
-@FAST
-@given(histories())
-def test_a_window_never_starts_before_its_decision(h: History) -> None:
-    decided = {f.data.decision_no: f.effective_on for f in h.facts if f.type == "penalty.decided"}  # type: ignore[attr-defined]
-    listed = {f.data.listing_id: f.effective_on for f in h.facts if f.type.endswith(".listed")}  # type: ignore[attr-defined]
-    for i in derive(h.facts, CTX):
-        if i.kind == "penalty_publicity":
-            assert i.start >= decided[i.subject]
-        elif i.kind in ("serious_list", "abnormal_list"):
-            # the 2014 serious illegal enterprise list is named after its abnormal listing (AOL-20)
-            assert i.start >= listed[i.subject.removeprefix("AOL-20:")]
+def test_a_window_never_starts_before_its_decision() -> None:
+    seen = Exercised("windows and listings")
+
+    @FAST
+    @given(histories())
+    def check(h: History) -> None:
+        decided = {f.data.decision_no: f.effective_on for f in facts_of(h.facts, PenaltyDecided)}
+        listed = {f.data.listing_id: f.effective_on for f in facts_of(h.facts, SeriousListed)}
+        listed |= {f.data.listing_id: f.effective_on for f in facts_of(h.facts, AbnormalListed)}
+        compared = 0
+        for i in derive(h.facts, CTX):
+            if i.kind == "penalty_publicity":
+                assert i.start >= decided[i.subject]
+                compared += 1
+            elif i.kind in ("serious_list", "abnormal_list"):
+                # the 2014 serious illegal enterprise list is named after its abnormal listing (AOL-20)
+                assert i.start >= listed[i.subject.removeprefix("AOL-20:")]
+                compared += 1
+        seen.saw(compared)
+
+    check()
+    seen.assert_most()
 
 
-@FAST
-@given(histories(), st.randoms(use_true_random=False))
-def test_deriving_twice_or_in_another_input_order_gives_the_same_answer(h: History, rnd: random.Random) -> None:
-    facts = h.facts
-    first = derive(facts, CTX)
-    assert derive(facts, CTX) == first
-    shuffled = list(facts)
-    rnd.shuffle(shuffled)
-    assert derive(shuffled, CTX) == first
+def test_deriving_twice_or_in_another_input_order_gives_the_same_answer() -> None:
+    seen = Exercised("intervals")
+
+    @FAST
+    @given(histories(), st.randoms(use_true_random=False))
+    def check(h: History, rnd: random.Random) -> None:
+        facts = h.facts
+        first = derive(facts, CTX)
+        seen.saw(len(first))
+        assert derive(facts, CTX) == first
+        shuffled = list(facts)
+        rnd.shuffle(shuffled)
+        assert derive(shuffled, CTX) == first
+
+    check()
+    seen.assert_most()
 
 
-@FAST
-@given(histories(), st.integers(0, 3300))
-def test_eligibility_deadlines_and_intake_answer_every_question_with_rule_ids(h: History, offset: int) -> None:
-    on = BASE + timedelta(days=offset)
-    facts = h.facts
-    for x in deadlines(facts, on, CTX):
-        assert x.status in ("open", "met", "missed") and x.rule
-    for f in facts:
-        if f.type in ("penalty.decided", "serious.listed", "abnormal.listed"):
-            kind = f.type.split(".")[0]
-            ref = getattr(f.data, "decision_no", None) or f.data.listing_id  # type: ignore[attr-defined]
+def test_eligibility_deadlines_and_intake_answer_every_question_with_rule_ids() -> None:
+    seen = Exercised("deadlines and repair targets")
+
+    @FAST
+    @given(histories(), st.integers(0, 3300))
+    def check(h: History, offset: int) -> None:
+        on = BASE + timedelta(days=offset)
+        facts = h.facts
+        found = deadlines(facts, on, CTX)
+        for x in found:
+            assert x.status in ("open", "met", "missed") and x.rule
+        targets = [("penalty", f.data.decision_no) for f in facts_of(facts, PenaltyDecided)]
+        targets += [("serious", f.data.listing_id) for f in facts_of(facts, SeriousListed)]
+        targets += [("abnormal", f.data.listing_id) for f in facts_of(facts, AbnormalListed)]
+        seen.saw(len(found) + len(targets))
+        for kind, ref in targets:
             result = repair_eligibility(facts, kind, ref, on, CTX)
             assert result.may_apply == (not result.unmet)
             assert all(c.rule for c in result.unmet)
@@ -180,3 +242,6 @@ def test_eligibility_deadlines_and_intake_answer_every_question_with_rule_ids(h:
             applied = RepairApplied(application_id="A-probe", target_kind=kind, target_ref=ref)
             for p in intake_problems(facts, applied, on, CTX):
                 assert p.rule and (p.field != "effective_on" or p.earliest_on is not None)
+
+    check()
+    seen.assert_most()
