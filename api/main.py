@@ -19,6 +19,7 @@ from api.batching import Batcher
 from api.bootstrap import Runtime
 from api.limits import BodySizeLimit
 from api.routes import enterprises, health, lists, public, records, rules, search, stats
+from api.schemas import Problem
 from domain.records import Record
 from projections.public_items import Shown, items_at_many_async
 
@@ -88,5 +89,24 @@ def _openapi_with_records(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(record_schema.pop("$defs", {}))
     components["Record"] = record_schema
+    _problems_documented(schema)
     app.openapi_schema = schema
     return schema
+
+
+def _problems_documented(schema: dict[str, Any]) -> None:
+    """Every error answer is an RFC 9457 problem document (api/errors.py): say so for each
+    operation's documented error statuses, and as its default answer for any other."""
+    components = schema["components"]["schemas"]
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(components["Problem"].pop("$defs", {}))
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = problem
+            responses["default"] = {"description": "an error (RFC 9457 problem document)", "content": problem}
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)

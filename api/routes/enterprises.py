@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from api.auth import EnterpriseReader
 from api.deps import KnownAtDep, RuntimeDep, UsccDep
+from api.schemas import EnterpriseOut, Timeline
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
 
-@router.get("/{uscc}")
+@router.get("/{uscc}", response_model=EnterpriseOut, response_model_exclude_unset=True)
 def get_enterprise(uscc: UsccDep, runtime: RuntimeDep) -> dict[str, Any]:
     """The enterprise's registration facts as of now."""
     return runtime.reads.enterprise(uscc)
@@ -18,6 +19,8 @@ def get_enterprise(uscc: UsccDep, runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.get(
     "/{uscc}/timeline",
+    response_model=Timeline,
+    response_model_exclude_unset=True,
     responses={401: {"description": "no token (the public)"}, 403: {"description": "the token may not read it"}},
 )
 def get_timeline(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep
 from api.limits import PageSizeDep
 from api.routes.public import moments
+from api.schemas import ListChanges, ListPage
 from domain.errors import BadCursorError, InvalidInputError, NotFoundError, Problem
 from projections import lists
 
@@ -24,7 +25,7 @@ def _known(list_name: str) -> str:
     return list_name
 
 
-@router.get("/{list_name}")
+@router.get("/{list_name}", response_model=ListPage, response_model_exclude_unset=True)
 def list_members(
     list_name: ListName,
     runtime: RuntimeDep,
@@ -49,7 +50,7 @@ def list_members(
         raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
 
 
-@router.get("/{list_name}/changes")
+@router.get("/{list_name}/changes", response_model=ListChanges)
 def list_changes(
     list_name: ListName,
     runtime: RuntimeDep,

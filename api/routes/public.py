@@ -21,6 +21,7 @@ from api.deps import (
     in_china_if_naive,
     query_values,
 )
+from api.schemas import PublicView, Status
 from domain.identifiers import normalise_uscc
 from projections import view
 
@@ -77,9 +78,12 @@ PUBLIC_VIEW_PARAMETERS = [
 
 @router.get(
     "/enterprises/{uscc}/public-view",
-    response_model=dict[str, Any],
+    response_model=None,
     openapi_extra={"parameters": PUBLIC_VIEW_PARAMETERS},
-    responses={422: {"description": "an invalid parameter or USCC (problem+json naming it)"}},
+    responses={
+        200: {"model": PublicView, "description": "the public view"},
+        422: {"description": "an invalid parameter or USCC (problem+json naming it)"},
+    },
 )
 async def public_view(request: Request) -> Response:
     """What the publicity system shows for the enterprise on `as_of`, as the ledger knew it at
@@ -106,7 +110,7 @@ async def public_view(request: Request) -> Response:
     return Response(orjson.dumps({**body, "source": source}), media_type="application/json")
 
 
-@router.get("/status")
+@router.get("/status", response_model=Status)
 def status(runtime: RuntimeDep) -> dict[str, Any]:
     """The projection runner: log position applied to the read models, head of the log, lag."""
     return {"projection": runtime.projector.status()}

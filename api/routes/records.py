@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import Writer
 from api.deps import RuntimeDep
+from api.schemas import RecordsAnswer
 from domain.access import Author, refused_for_who
 from domain.errors import (
     ForbiddenError,
@@ -36,8 +37,11 @@ REQUEST_BODY = {
     "",
     openapi_extra={"requestBody": REQUEST_BODY},
     responses={
-        200: {"description": "a batch, or one record already recorded (duplicate): an outcome per record"},
-        201: {"description": "one record, recorded"},
+        200: {
+            "model": RecordsAnswer,
+            "description": "a batch, or one record already recorded (duplicate): an outcome per record",
+        },
+        201: {"model": RecordsAnswer, "description": "one record, recorded"},
         401: {"description": "no token, or a malformed, unknown or revoked one"},
         403: {
             "description": "the token may not write this: another department (AUTH-01), a record type "

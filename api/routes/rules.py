@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from adapters import clock
 from api.auth import EnterpriseReader
 from api.deps import RuntimeDep, UsccDep
+from api.schemas import Deadlines, RepairEligibilityOut, Rules, WorkingDays
 from domain.history import resolve
 from domain.rules.catalogue import listing
 from domain.rules.deadlines import deadlines
@@ -24,13 +25,13 @@ READER_ONLY: dict[int | str, dict[str, Any]] = {
 Day = Annotated[date, Query(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 
 
-@router.get("/v1/rules")
+@router.get("/v1/rules", response_model=Rules)
 def get_rules(runtime: RuntimeDep) -> dict[str, Any]:
     """Every rule the ledger applies: rulebook ID, source, parameters and dated versions."""
     return {"rules": listing(runtime.rules.reference)}
 
 
-@router.get("/v1/calendar/add-working-days")
+@router.get("/v1/calendar/add-working-days", response_model=WorkingDays)
 def add_working_days(runtime: RuntimeDep, start: Day, days: Annotated[int, Query(ge=0, le=3650)]) -> dict[str, Any]:
     """The `days`-th working day counted from `start` (start is day 0, rulebook TIME-02).
 
@@ -45,7 +46,7 @@ def add_working_days(runtime: RuntimeDep, start: Day, days: Annotated[int, Query
     }
 
 
-@router.get("/v1/enterprises/{uscc}/repair-eligibility", responses=READER_ONLY)
+@router.get("/v1/enterprises/{uscc}/repair-eligibility", response_model=RepairEligibilityOut, responses=READER_ONLY)
 def get_repair_eligibility(
     uscc: UsccDep,
     runtime: RuntimeDep,
@@ -80,7 +81,7 @@ def get_repair_eligibility(
     }
 
 
-@router.get("/v1/enterprises/{uscc}/deadlines", responses=READER_ONLY)
+@router.get("/v1/enterprises/{uscc}/deadlines", response_model=Deadlines, responses=READER_ONLY)
 def get_deadlines(
     uscc: UsccDep,
     runtime: RuntimeDep,

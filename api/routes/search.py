@@ -8,13 +8,16 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import PLAIN_TEXT, RuntimeDep
 from api.limits import PageSizeDep, public_search_rate_limit
+from api.schemas import SearchAnswer
 from domain.errors import InvalidInputError, Problem
 from projections import lists
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
 
-@router.get("", dependencies=[Depends(public_search_rate_limit)])
+@router.get(
+    "", response_model=SearchAnswer, response_model_exclude_unset=True, dependencies=[Depends(public_search_rate_limit)]
+)
 def search_enterprises(
     runtime: RuntimeDep,
     q: Annotated[

@@ -1,8 +1,9 @@
 """Every operation of the OpenAPI document, fuzzed by schemathesis, as the public and with tokens.
 
 Each generated case is sent four times — as generated, without a token, with an officer's and
-with an auditor's — against the real app and PostgreSQL. No answer may be a 5xx, and every 4xx must be
-application/problem+json. The number of cases and calls is printed at the end of the module.
+with an auditor's — against the real app and PostgreSQL. No answer may be a 5xx, every 4xx must be
+application/problem+json, and every answer must conform to the response model the OpenAPI document
+declares for it. The number of cases and calls is printed at the end of the module.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from adapters.config import Settings
 from adapters.database import Server
@@ -86,7 +88,10 @@ def test_no_operation_answers_a_server_error_and_every_4xx_is_a_problem(case: An
         response = case.call(app=fuzz_app)
         COUNTS["calls"] += 1
         COUNTS[f"status {response.status_code}"] += 1
-        case.validate_response(response, checks=[not_a_server_error])
+        # and every answer has the shape the OpenAPI document declares for its status (issue 17)
+        case.validate_response(
+            response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+        )
         if 400 <= response.status_code < 500:
             content_type = (response.headers.get("content-type") or [""])[0]
             assert content_type.startswith("application/problem+json"), (who, response.status_code, content_type)

@@ -1,0 +1,319 @@
+"""The shapes of the API's answers (response models), published in the OpenAPI document.
+
+Where an answer carries a record's public data or a derived item's body, whose fields depend on
+the record type or item kind (`docs/records.md`), the model names the fields every such object
+has and allows the others (`extra="allow"`). The fuzz test checks every answer against these
+(tests/api/test_fuzz.py). Routes return plain data; FastAPI validates it into these on the way out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    """An object with these fields and possibly others (record data, item bodies)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ProblemOut(Shape):
+    field: str
+    reason: str
+    rule: str | None = None
+    earliest_on: str | None = Field(default=None, description="for a refusal by time: the earliest permitted date")
+
+
+class Problem(Open):
+    """An error answer (RFC 9457): what went wrong and, where it can say, which field, rule and why.
+    Some carry more members (a batch's `results`, a refusal's `earliest_on`)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemOut] | None = None
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+class RecordKeyOut(Shape):
+    department: str | None
+    record_id: str | None
+
+
+class OutcomeOut(Shape):
+    index: int
+    status: Literal["recorded", "duplicate", "rejected"]
+    type: str | None
+    uscc: str | None
+    source: RecordKeyOut
+    errors: list[ProblemOut]
+
+
+class RecordsSummary(Shape):
+    recorded: int
+    duplicate: int
+    rejected: int
+
+
+class RecordsAnswer(Shape):
+    results: list[OutcomeOut]
+    summary: RecordsSummary
+
+
+# --- enterprises ----------------------------------------------------------------------------
+
+
+class Found(Shape):
+    uscc: str
+    name: str | None
+    district_code: str | None
+    former_names: list[str] | None = None
+
+
+class SearchAnswer(Shape):
+    q: str
+    results: list[Found]
+
+
+class EnterpriseOut(Open):
+    """The registration facts as of now (no personal data), with changes applied."""
+
+    uscc: str
+    name: str
+    entity_kind: str
+    registered_on: str
+    status: Literal["active", "licence_revoked", "deregistered"]
+    status_since: str | None
+
+
+class Key(Shape):
+    department: str
+    record_id: str
+
+
+class Amendment(Shape):
+    type: str
+    record_id: str
+    recorded_at: str | None
+
+
+class TimelineSource(Shape):
+    department: str
+    record_id: str
+    operator: str
+
+
+class TimelineEntry(Shape):
+    sequence: int
+    type: str
+    effective_on: str
+    recorded_at: str | None
+    source: TimelineSource
+    data: dict[str, Any]
+    amends: Key | None = None
+    amended_by: list[Amendment] | None = None
+    in_force: bool | None = None
+    data_in_force: dict[str, Any] | None = None
+
+
+class Timeline(Shape):
+    uscc: str
+    known_at: str | None
+    records: list[TimelineEntry]
+
+
+# --- public view and lists ------------------------------------------------------------------
+
+
+class ShownItem(Open):
+    """A dated item: its kind and subject, its effective dates [from, until), the rules and
+    records behind it, and the public fields of its kind."""
+
+    kind: str
+    subject: str
+    from_: str | None = Field(alias="from")
+    until: str | None
+    rules: list[str]
+    records: list[Key]
+
+
+class PublicView(Shape):
+    uscc: str
+    as_of: str
+    known_at: str
+    source: Literal["read-model", "replay"]
+    basic: dict[str, Any] | None
+    key_sector_tags: list[ShownItem]
+    administrative_permits: list[ShownItem]
+    administrative_penalties: list[ShownItem]
+    inspections: list[ShownItem]
+    abnormal_list: list[ShownItem]
+    serious_list: list[ShownItem]
+    credit_commitments: list[ShownItem]
+    untrue_commitments: list[ShownItem]
+    annual_reports: list[ShownItem]
+    instant_information: list[ShownItem]
+
+
+class ListMember(Shape):
+    uscc: str
+    name: str | None
+    district_code: str | None
+    subject: str
+    from_: str | None = Field(alias="from")
+    until: str | None
+    rules: list[str]
+    records: list[Key]
+    data: dict[str, Any] | None = None
+
+
+class ListPage(Shape):
+    list_: str = Field(alias="list")
+    as_of: str
+    known_at: str
+    members: list[ListMember]
+    next_cursor: str | None
+
+
+class ChangeReason(Shape):
+    rules: list[str]
+    records: list[Key]
+    note: str
+
+
+class ListChange(Shape):
+    change: Literal["joined", "left"]
+    on: str
+    uscc: str
+    subject: str
+    reason: ChangeReason
+
+
+class ListChanges(Shape):
+    list_: str = Field(alias="list")
+    from_: str = Field(alias="from")
+    to: str
+    known_at: str
+    changes: list[ListChange]
+    truncated: bool
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+class Failure(Shape):
+    read_model: str
+    uscc: str
+    position: int
+    error: str
+    failed_at: str
+
+
+class Failures(Shape):
+    count: int
+    latest: list[Failure]
+
+
+class ReadModelStatus(Shape):
+    title: str
+    position: int
+    lag: int
+    slot: str
+    derivation: int
+    rebuild_needed: bool
+
+
+class ProjectionStatus(Shape):
+    position: int = Field(description="the lowest position of the read models")
+    head: int
+    lag: int
+    running: bool
+    error: str | None
+    failures: Failures
+    read_models: dict[str, ReadModelStatus]
+
+
+class Status(Shape):
+    projection: ProjectionStatus
+
+
+# --- rules, calendar, eligibility, deadlines ------------------------------------------------
+
+
+class RuleVersionOut(Shape):
+    source: str
+    valid_from: str | None
+    valid_until: str | None
+    params: dict[str, str]
+    note: str
+    provisional: bool
+
+
+class RuleOut(Shape):
+    id: str
+    title: str
+    status: str
+    versions: list[RuleVersionOut]
+
+
+class Rules(Shape):
+    rules: list[RuleOut]
+
+
+class WorkingDays(Shape):
+    start: str
+    days: int
+    date: str
+    provisional: bool
+
+
+class UnmetCondition(Shape):
+    rule: str
+    reason: str
+    earliest_on: str | None
+    never: bool
+
+
+class RepairEligibilityOut(Shape):
+    uscc: str
+    target_kind: str
+    target_ref: str
+    on: str
+    may_apply: bool
+    earliest_on: str | None
+    provisional: bool
+    unmet: list[UnmetCondition]
+
+
+class DeadlineOut(Shape):
+    rule: str
+    what: str
+    record: Key
+    due: str
+    provisional: bool
+    status: Literal["open", "met", "missed"]
+    fulfilled_by: Key | None
+    fulfilled_on: str | None
+
+
+class Deadlines(Shape):
+    uscc: str
+    as_of: str
+    deadlines: list[DeadlineOut]
+
+
+class Health(Shape):
+    status: Literal["ok"]
+
+
+class Pong(Shape):
+    pong: bool
