@@ -25,10 +25,15 @@ def project(
     page: Annotated[int, typer.Option(min=1, max=100_000, help="log positions per transaction")] = 2000,
 ) -> None:
     """Run the projection runner alone (the server runs one too unless CREDIT_LEDGER_PROJECTOR=0):
-    follows the event log and keeps the read models up to date; resumes where it stopped."""
+    follows the event log and keeps the read models up to date; resumes where it stopped. Signs
+    checkpoints of the audit log too (unless CREDIT_LEDGER_SIGNER=0)."""
     from api.bootstrap import Runtime
+    from api.cli_common import announce_signing_key
 
+    announce_signing_key()
     runtime = Runtime.open()
+    if runtime.settings.run_signer and not once:
+        runtime.checkpointer.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -40,6 +45,8 @@ def project(
             consumed = projector.step()
             if not consumed:
                 if once:
+                    if runtime.settings.run_signer:
+                        runtime.checkpointer.step()
                     break
                 stop.wait(0.25)
     except KeyboardInterrupt:
@@ -50,15 +57,34 @@ def project(
     typer.echo(f"position={done['position']} head={done['head']} lag={done['lag']}")
 
 
-def rebuild() -> None:
+def rebuild(
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="first verify the log against its leaves and signed checkpoints (docs/audit.md); a changed log "
+            "stops the rebuild (exit 1) before it reads anything",
+        ),
+    ] = True,
+) -> None:
     """Rebuild every read model from zero beside the live one, then switch atomically: readers
     keep their answers during the build. Shows progress; safe to interrupt (nothing switches)."""
+    from adapters.audit_log import verify_database
     from api.bootstrap import Runtime
+    from domain.errors import VerificationError
     from projections.rebuild import rebuild as run
 
     runtime = Runtime.open()
     started = time.perf_counter()
     try:
+        if verify:
+            try:
+                checked, _ = verify_database(runtime.server.conninfo, runtime.signer.verifier)
+            except VerificationError as exc:
+                console.print(f"[red]the log failed verification; nothing rebuilt[/]: {exc.detail}", highlight=False)
+                typer.echo(f"FAILED kind={exc.kind} notification_id={exc.notification_id}")
+                raise typer.Exit(1) from None
+            console.print(f"verified: {checked.summary()} ({time.perf_counter() - started:.1f} s)", highlight=False)
         columns = (
             "[progress.description]{task.description}",
             BarColumn(),
