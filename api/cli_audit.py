@@ -51,8 +51,8 @@ def _key(text: str | None) -> VerifierKey | None:
 
 def _failed(exc: VerificationError) -> typer.Exit:
     console.print(f"[red]verification failed[/]: {exc.detail}", soft_wrap=True, highlight=False)
-    named = {"kind": exc.kind, "notification_id": exc.notification_id, "uscc": exc.uscc, "record": exc.record}
-    typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in named.items() if v is not None))
+    # One line for scripts: kind=… notification_id=… uscc=… record=… (and what else names the change)
+    typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in exc.extra.items()))
     return typer.Exit(1)
 
 

@@ -82,7 +82,7 @@ def rebuild(
                 checked, _ = verify_database(runtime.server.conninfo, runtime.signer.verifier)
             except VerificationError as exc:
                 console.print(f"[red]the log failed verification; nothing rebuilt[/]: {exc.detail}", highlight=False)
-                typer.echo(f"FAILED kind={exc.kind} notification_id={exc.notification_id}")
+                typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in exc.extra.items()))
                 raise typer.Exit(1) from None
             console.print(f"verified: {checked.summary()} ({time.perf_counter() - started:.1f} s)", highlight=False)
         columns = (

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from domain import merkle
@@ -320,13 +321,21 @@ def _moved(first: Change, changes: Sequence[Change]) -> tuple[Change, Change] | 
     return None
 
 
-def _describe(entry: LogEntry | None) -> tuple[str | None, str | None]:
-    record = entry.record if entry else None
-    if record is not None:
-        return record.uscc, f"{record.department}/{record.record_id}"
+def _describe(entry: LogEntry | None) -> dict[str, Any]:
+    """What names a row: its enterprise (USCC from its record_log row, else the event's
+    enterprise id) and its record (department/record id)."""
+    named: dict[str, Any] = {}
+    if entry is not None and entry.record is not None:
+        named["uscc"] = entry.record.uscc
+        named["record"] = f"{entry.record.department}/{entry.record.record_id}"
     if entry is not None and entry.event is not None:
-        return f"enterprise id {entry.event.originator_id}", None
-    return None, None
+        named["enterprise_id"] = str(entry.event.originator_id)
+    return named
+
+
+def _row(named: dict[str, Any]) -> str:
+    enterprise = named.get("uscc") or (f"id {named['enterprise_id']}" if "enterprise_id" in named else "unknown")
+    return f"enterprise {enterprise}, record {named.get('record', 'unknown')}"
 
 
 def _named(first: Change, changes: Sequence[Change], others: int) -> VerificationError:
@@ -334,19 +343,19 @@ def _named(first: Change, changes: Sequence[Change], others: int) -> Verificatio
     moved = _moved(first, changes)
     if moved is not None:
         stored_at, recorded_at = moved
-        uscc, record = _describe(stored_at.entry)
+        assert stored_at.entry is not None and stored_at.entry.event is not None
+        own = _own_record(stored_at.entry.event, stored_at.entry, changes)
+        named = _describe(replace(stored_at.entry, record=own))  # the moved event's own record
         return VerificationError(
-            f"re-ordered: the event of enterprise {uscc}, record {record}, recorded at notification id "
-            f"{recorded_at.notification_id}, is stored at notification id {stored_at.notification_id}{more}",
+            f"re-ordered: the event of {_row(named)}, recorded at notification id {recorded_at.notification_id}, "
+            f"is stored at notification id {stored_at.notification_id}{more}",
             kind="re-ordered",
             notification_id=stored_at.notification_id,
-            uscc=uscc,
-            record=record,
             recorded_at_notification_id=recorded_at.notification_id,
+            **named,
         )
-    uscc, record = _describe(first.entry)
+    named = _describe(first.entry)
     position = f" (leaf {first.stored.position})" if first.stored else ""
-    row = f"notification id {first.notification_id}{position}, enterprise {uscc or 'unknown'}, record {record or 'unknown'}"
     why = {
         "edited": "its stored bytes or its record_log row changed since it was recorded",
         "deleted": "it was recorded (it has a leaf) but its event is no longer stored",
@@ -355,11 +364,10 @@ def _named(first: Change, changes: Sequence[Change], others: int) -> Verificatio
     if first.kind == "inserted" and first.entry is not None and first.entry.event is None:
         why = "a record_log row with no event and no leaf"
     return VerificationError(
-        f"{first.kind}: {row}: {why}{more}",
+        f"{first.kind}: notification id {first.notification_id}{position}, {_row(named)}: {why}{more}",
         kind=first.kind,
         notification_id=first.notification_id,
-        uscc=uscc,
-        record=record,
+        **named,
     )
 
 
