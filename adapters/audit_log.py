@@ -209,12 +209,23 @@ class Checkpointer:
         self.every, self.interval = every, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one step at a time per object
+        self._conn: psycopg.Connection[Any] | None = None  # kept: the thread asks every second
         self.last_error: str | None = None
 
     def step(self, *, now: bool = False) -> list[int]:
         """Sign what is due (everything, with `now`); the sizes signed."""
-        with self._lock, psycopg.connect(self.conninfo) as conn, conn.transaction():
+        with self._lock:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.conninfo)
+            try:
+                return self._step(self._conn, now)
+            except psycopg.OperationalError:
+                self._conn.close()
+                raise
+
+    def _step(self, conn: psycopg.Connection[Any], now: bool) -> list[int]:
+        with conn.transaction():
             if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (SIGNER_LOCK,)).fetchone()[0]:  # type: ignore[index]
                 return []
             row = conn.execute(
@@ -276,6 +287,10 @@ class Checkpointer:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 def snapshot(conninfo: str) -> psycopg.Connection[Any]:

@@ -46,7 +46,9 @@ FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::
 
 
 # Every event after the last leaf gets its leaf: this transaction's, and any that a writer
-# without leaves (code older than migration 0040, during an upgrade) committed before it.
+# without leaves (code older than migration 0040, during an upgrade) committed before it. The
+# bound is repeated on record_log so that both sides are read from the last leaf on (without it
+# the planner merge-joins the whole of record_log: 33 ms a batch at 100,000 events, growing).
 APPEND_LEAVES = """
 INSERT INTO audit_leaves (position, notification_id, leaf_hash)
 SELECT last.position + row_number() OVER (ORDER BY e.notification_id), e.notification_id,
@@ -54,7 +56,7 @@ SELECT last.position + row_number() OVER (ORDER BY e.notification_id), e.notific
 FROM (SELECT coalesce((SELECT max(position) FROM audit_leaves), -1) AS position,
              coalesce((SELECT max(notification_id) FROM audit_leaves), 0) AS notification_id) AS last
 JOIN {schema}.{table} e ON e.notification_id > last.notification_id
-LEFT JOIN record_log r ON r.notification_id = e.notification_id
+LEFT JOIN record_log r ON r.notification_id = e.notification_id AND r.notification_id > last.notification_id
 """
 
 

@@ -10,4 +10,4 @@ SELECT last.position + row_number() OVER (ORDER BY e.notification_id), e.notific
 FROM (SELECT coalesce((SELECT max(position) FROM audit_leaves), -1) AS position,
              coalesce((SELECT max(notification_id) FROM audit_leaves), 0) AS notification_id) AS last
 JOIN ledger_events e ON e.notification_id > last.notification_id
-LEFT JOIN record_log r ON r.notification_id = e.notification_id;
+LEFT JOIN record_log r ON r.notification_id = e.notification_id AND r.notification_id > last.notification_id;
