@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli_common import console
 
@@ -50,7 +51,7 @@ def _key(text: str | None) -> VerifierKey | None:
 
 
 def _failed(exc: VerificationError) -> typer.Exit:
-    console.print(f"[red]verification failed[/]: {exc.detail}", soft_wrap=True, highlight=False)
+    console.print(f"[red]verification failed[/]: {escape(exc.detail)}", soft_wrap=True, highlight=False)
     # One line for scripts: kind=… notification_id=… uscc=… record=… (and what else names the change)
     typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in exc.extra.items()))
     return typer.Exit(1)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -81,7 +82,9 @@ def rebuild(
             try:
                 checked, _ = verify_database(runtime.server.conninfo, runtime.signer.verifier)
             except VerificationError as exc:
-                console.print(f"[red]the log failed verification; nothing rebuilt[/]: {exc.detail}", highlight=False)
+                console.print(
+                    f"[red]the log failed verification; nothing rebuilt[/]: {escape(exc.detail)}", highlight=False
+                )
                 typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in exc.extra.items()))
                 raise typer.Exit(1) from None
             console.print(f"verified: {checked.summary()} ({time.perf_counter() - started:.1f} s)", highlight=False)

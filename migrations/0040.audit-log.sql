@@ -6,7 +6,7 @@
 -- it (format 1); domain/audit.py:leaf_data builds the same bytes in Python. `r` is the
 -- record_log row of the same notification id, NULL when there is none. STABLE, not IMMUTABLE:
 -- convert_to() and extract() are STABLE, and a function declared stricter than its body is not
--- inlined (measured: 13 µs an event called, 7 inlined).
+-- inlined (a batch of 500 leaves: 9 ms called, 7 ms inlined).
 CREATE FUNCTION audit_text(value text) RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN value IS NULL THEN '\xffffffff'::bytea
