@@ -53,6 +53,32 @@ class Settings(BaseSettings):
         validation_alias="CREDIT_LEDGER_READ_POOL_SIZE",
         description="connections of the synchronous reads per process (the public view's batched lookups use one or two more)",
     )
+    signing_key: Path | None = Field(
+        default=None,
+        validation_alias="CREDIT_LEDGER_SIGNING_KEY",
+        description="file of the key that signs checkpoints (docs/audit.md); unset: CREDIT_LEDGER_HOME/signing-key, "
+        "generated on first start",
+    )
+    log_origin: str = Field(
+        default="scjg.tj.gov.cn/credit-ledger",
+        pattern=r"^[^\s+]+$",
+        validation_alias="CREDIT_LEDGER_LOG_ORIGIN",
+        description="the log's name on its checkpoints, and the name of a generated signing key",
+    )
+    checkpoint_every: int = Field(
+        default=1000, ge=1, validation_alias="CREDIT_LEDGER_CHECKPOINT_EVERY", description="events per checkpoint"
+    )
+    checkpoint_interval: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias="CREDIT_LEDGER_CHECKPOINT_INTERVAL",
+        description="seconds after which new events are signed even if fewer than CREDIT_LEDGER_CHECKPOINT_EVERY",
+    )
+    run_signer: bool = Field(
+        default=True,
+        validation_alias="CREDIT_LEDGER_SIGNER",
+        description="sign checkpoints inside `serve` and `project` (several processes may: one signs at a time)",
+    )
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"
     )

@@ -16,10 +16,12 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from adapters import clock, gc_policy, reference_store
+from adapters.audit_log import Checkpointer
 from adapters.config import Settings, get_settings
 from adapters.database import Server, migrate, resolve_server
 from adapters.event_store import EventStore
 from adapters.locks import EnterpriseLocks
+from adapters.signing_key import load_signing_key
 from adapters.tokens import TokenStore
 from application.imports import AuthorFor, ImportSummary, import_file
 from application.intake import Intake
@@ -27,6 +29,7 @@ from application.parallel_import import import_file_parallel
 from application.reads import Reads
 from domain.access import Author
 from domain.context import RuleContext
+from domain.signed_note import SignerKey
 from projections.readmodel import ReadModel
 from projections.registry import read_models
 from projections.runner import Projector
@@ -39,11 +42,15 @@ class Runtime:
     store: EventStore
     locks: EnterpriseLocks
     rules: RuleContext
+    signer: SignerKey
+    """Signs checkpoints (docs/audit.md); its file lives outside the database."""
+    signer_created: bool = False
     intake: Intake = field(init=False)
     reads: Reads = field(init=False)
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
+    checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +61,14 @@ class Runtime:
         # Read models: started in the server's lifespan or by `credit-ledger project`.
         self.read_models = read_models()
         self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
+        # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
+        self.checkpointer = Checkpointer(
+            self.server.conninfo,
+            self.signer,
+            self.settings.log_origin,
+            every=self.settings.checkpoint_every,
+            interval=self.settings.checkpoint_interval,
+        )
         # Read-model queries take well under a millisecond; opening a connection (a new
         # PostgreSQL backend) for each would cost several.
         self.read_pool = ConnectionPool(
@@ -80,9 +95,11 @@ class Runtime:
         migrate(server)
         store = EventStore(server, pool_size=settings.pool_size)
         locks = EnterpriseLocks(server.conninfo, max_writers=settings.max_writers)
-        return cls(settings, server, store, locks, reference_store.load(server))
+        signer, created = load_signing_key(settings)
+        return cls(settings, server, store, locks, reference_store.load(server), signer, created)
 
     def close(self) -> None:
+        self.checkpointer.stop()
         self.projector.stop()
         self.read_pool.close()
         self.locks.close()

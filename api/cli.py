@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from adapters.config import PROJECT_ROOT
-from api.cli_common import byte_progress, console, migrated_server
+from api.cli_common import announce_signing_key, byte_progress, console, migrated_server
 from api.cli_tokens import token_store
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def serve(
     server = resolve_server(get_settings())
     console.print(f"database: {server.dbname} on {server.params.get('host')}")
     migrated_server()
+    announce_signing_key()
     if not token_store(server).has_active_admin():
         console.print(
             "no admin token yet: create the first one with "
@@ -147,12 +148,15 @@ def migrate() -> None:
 
 
 # Command groups live in their own modules.
+from api.cli_audit import audit_app, verify  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_tokens import tokens_app  # noqa: E402
 
 app.command()(project)
 app.command()(rebuild)
+app.command()(verify)
+app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(reference_app, name="reference")

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,10 +26,15 @@ def project(
     page: Annotated[int, typer.Option(min=1, max=100_000, help="log positions per transaction")] = 2000,
 ) -> None:
     """Run the projection runner alone (the server runs one too unless CREDIT_LEDGER_PROJECTOR=0):
-    follows the event log and keeps the read models up to date; resumes where it stopped."""
+    follows the event log and keeps the read models up to date; resumes where it stopped. Signs
+    checkpoints of the audit log too (unless CREDIT_LEDGER_SIGNER=0)."""
     from api.bootstrap import Runtime
+    from api.cli_common import announce_signing_key
 
+    announce_signing_key()
     runtime = Runtime.open()
+    if runtime.settings.run_signer and not once:
+        runtime.checkpointer.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -40,6 +46,8 @@ def project(
             consumed = projector.step()
             if not consumed:
                 if once:
+                    if runtime.settings.run_signer:
+                        runtime.checkpointer.step()
                     break
                 stop.wait(0.25)
     except KeyboardInterrupt:
@@ -55,11 +63,21 @@ def rebuild(
         list[str] | None,
         typer.Option("--read-model", help="rebuild only this read model (repeatable); default: every one"),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="first verify the log against its leaves and signed checkpoints (docs/audit.md); a changed log "
+            "stops the rebuild (exit 1) before it reads anything",
+        ),
+    ] = True,
 ) -> None:
     """Rebuild read models from zero beside the live ones, then switch each atomically: readers
     keep their answers during the build. Shows progress; safe to interrupt (nothing switches).
     Prints one line per read model: its events, rows, position, slot and each step's seconds."""
+    from adapters.audit_log import verify_database
     from api.bootstrap import Runtime
+    from domain.errors import VerificationError
 
     runtime = Runtime.open()
     try:
@@ -69,6 +87,17 @@ def rebuild(
             console.print(f"[red]no read model {', '.join(unknown)}[/]; read models: {', '.join(known)}")
             raise typer.Exit(2)
         chosen = [known[name] for name in read_model] if read_model else list(known.values())
+        if verify:
+            started = time.perf_counter()
+            try:
+                checked, _ = verify_database(runtime.server.conninfo, runtime.signer.verifier)
+            except VerificationError as exc:
+                console.print(
+                    f"[red]the log failed verification; nothing rebuilt[/]: {escape(exc.detail)}", highlight=False
+                )
+                typer.echo("FAILED " + " ".join(f"{k}={v}" for k, v in exc.extra.items()))
+                raise typer.Exit(1) from None
+            console.print(f"verified: {checked.summary()} ({time.perf_counter() - started:.1f} s)", highlight=False)
         columns = (
             "[progress.description]{task.description}",
             BarColumn(),

@@ -35,6 +35,8 @@ STATUS: dict[type[LedgerError], tuple[int, str]] = {
     errors.ConflictError: (409, "Conflict"),
     errors.UnavailableError: (503, "Busy"),
     errors.DatabaseUnavailableError: (503, "Database unavailable"),
+    # The stored log is not what was signed: the ledger cannot give a trustworthy answer.
+    errors.VerificationError: (500, "Ledger verification failed"),
 }
 _REALM = 'Bearer realm="credit-ledger"'
 

@@ -18,7 +18,7 @@ from api.auth import optional_principal
 from api.batching import Batcher
 from api.bootstrap import Runtime
 from api.limits import BodySizeLimit
-from api.routes import enterprises, health, lists, public, records, rules, search, stats
+from api.routes import audit, enterprises, health, lists, public, records, rules, search, stats
 from api.schemas import Problem
 from domain.records import Record
 from projections.public_items import Shown, items_at_many_async
@@ -31,6 +31,8 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         app.state.runtime = runtime
         if runtime.settings.run_projector:
             runtime.projector.start()  # read models follow the log (issue 4); stopped by close()
+        if runtime.settings.run_signer:
+            runtime.checkpointer.start()  # signed checkpoints (issue 22); stopped by close()
         # The public view's batched lookups: one batch in flight per worker needs one connection
         # (kept open: opening one, a new PostgreSQL backend, takes several milliseconds); a
         # second stands in while a broken one is replaced.
@@ -74,7 +76,7 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit)
     errors.install(app)
-    for module in (health, records, search, enterprises, public, lists, rules, stats):
+    for module in (health, records, search, enterprises, public, lists, rules, stats, audit):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

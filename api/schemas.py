@@ -162,6 +162,9 @@ class PublicView(Shape):
     untrue_commitments: list[ShownItem]
     annual_reports: list[ShownItem]
     instant_information: list[ShownItem]
+    verified: dict[str, Any] | None = Field(
+        default=None, description="with verify=true: the checkpoint the enterprise's events were verified against"
+    )
 
 
 class ListMember(Shape):

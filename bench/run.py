@@ -12,6 +12,8 @@ Phases (each figure the median of --runs runs, with its spread):
    (`application.parallel_import`; --import-workers) in a child process (the peak RSS of its largest
    process is the import's), then the same rows COPYed into a plain indexed table;
 2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
+   audit (issue 22): checkpoints signed over the whole log, `verify --database`, a bundle written
+   and verified offline (`rebuild --verify` costs the rebuild plus `verify_s`);
 3. in-database reads: public view and list page at random enterprises and dates
    (bench/projections.py), the list page also with a random district and/or sector condition,
    beside a `SELECT 1` round trip;
@@ -77,6 +79,11 @@ FIGURES: dict[str, tuple[str, tuple[str, float] | None]] = {
     "rebuild_derive_share": ("ratio", None),  # of the rebuild's time: the workers reading, deriving, COPYing
     "rebuild_vs_scan_bound": ("ratio", None),  # rebuild_vs_scan if deriving took no time (vacuum, indexes left)
     "rebuild_department_activity_s": ("s", None),  # the other read models' rebuilds, each alone
+    "audit_sign_s": ("s", None),  # checkpoints of the whole log signed from none (every 1,000 leaves)
+    "verify_s": ("s", None),  # `credit-ledger verify --database`: every leaf recomputed, every root
+    "verify_events_per_s": ("events/s", None),
+    "bundle_s": ("s", None),  # `credit-ledger audit bundle` (less its process start)
+    "verify_bundle_s": ("s", None),  # `credit-ledger verify DIR`, offline
     "public_view_p50_ms": ("ms", None),
     "public_view_p99_ms": ("ms", ("<", 5.0)),
     "list_page_p99_ms": ("ms", ("<", 20.0)),
@@ -176,6 +183,31 @@ def rebuild_once(runtime: Runtime, events: int) -> dict[str, float]:
         "rebuild_derive_share": report.seconds["derive"] / seconds,
         "rebuild_vs_scan_bound": projections.ratio_if_deriving_were_free(events, scan, report),
         **others,
+    }
+
+
+def audit_once(runtime: Runtime, events: int, tmp: Path) -> dict[str, float]:
+    from adapters.audit_bundle import verify_bundle, write_bundle
+    from adapters.audit_log import verify_database
+
+    with runtime.server.connect() as conn:
+        conn.execute("TRUNCATE audit_checkpoints, audit_nodes")  # each run signs the whole log
+        conn.commit()
+    key, out = runtime.signer.verifier, tmp / "bundle"
+    with stopwatch() as sign:
+        runtime.checkpointer.step()
+    with stopwatch() as verify:
+        verify_database(runtime.server.conninfo, key)
+    with stopwatch() as bundle:
+        write_bundle(runtime.server.conninfo, out, key, runtime.settings.log_origin)
+    with stopwatch() as offline:
+        verify_bundle(out, key)
+    return {
+        "audit_sign_s": sign(),
+        "verify_s": verify(),
+        "verify_events_per_s": events / verify(),
+        "bundle_s": bundle(),
+        "verify_bundle_s": offline(),
     }
 
 
@@ -365,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
                 for run in range(args.runs):
                     collect(values, rebuild_once(runtime, events), f"rebuild run {run + 1}")
                 checkpoint("rebuild")
+                for run in range(args.runs):
+                    collect(values, audit_once(runtime, events, tmp), f"audit run {run + 1}")
+                checkpoint("audit")
             rng = random.Random(args.seed)
             registrations, recorded = samples(runtime)
             for run in range(args.runs):

@@ -24,9 +24,11 @@ per interface: `api/errors.py` for HTTP.
     │   └── TooManyRequestsError
     ├── ConflictError              the request contradicts what the ledger holds
     │   └── StaleWriteError        another writer got there first (intake retries)
-    └── UnavailableError           a passing condition: ask again (retry_after seconds)
-        ├── WriterBusyError
-        └── DatabaseUnavailableError
+    ├── UnavailableError           a passing condition: ask again (retry_after seconds)
+    │   ├── WriterBusyError
+    │   └── DatabaseUnavailableError
+    └── VerificationError          the stored log is not the log that was signed (names the row)
+        └── CheckpointRefusedError a checkpoint not signed by the trusted key, or not an extension
 """
 
 from __future__ import annotations
@@ -174,3 +176,31 @@ class DatabaseUnavailableError(UnavailableError):
     """The database is down, restarting or out of connections."""
 
     retry_after = 5
+
+
+class VerificationError(LedgerError):
+    """The stored log differs from what was recorded and signed (docs/audit.md): `kind` is
+    edited, deleted, inserted, re-ordered or rewritten; `notification_id`, `uscc` and `record`
+    name the first changed row where it can be told."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        kind: str | None = None,
+        notification_id: int | None = None,
+        uscc: str | None = None,
+        record: str | None = None,
+        **extra: Any,
+    ) -> None:
+        named = {"kind": kind, "notification_id": notification_id, "uscc": uscc, "record": record}
+        super().__init__(detail, (), **{k: v for k, v in named.items() if v is not None}, **extra)
+        self.kind, self.notification_id, self.uscc, self.record = kind, notification_id, uscc, record
+
+
+class CheckpointRefusedError(VerificationError):
+    """A checkpoint refused: badly formed, not signed by the trusted key, of another log, or not
+    an extension of a checkpoint seen before (a witness's refusal)."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, kind="checkpoint", **extra)

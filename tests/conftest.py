@@ -7,7 +7,9 @@ Unset: an embedded PostgreSQL in `var/test-pg` (started once, reused across runs
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,8 +21,15 @@ from adapters.database import Server, drop_database, fresh_database, start_embed
 from adapters.tokens import TokenStore
 from api.bootstrap import Runtime
 from domain.access import WRITABLE, Author, Role
+from domain.signed_note import SignerKey
 from projections.registry import read_models
 
+# Checkpoints are signed with a key of the run's own (docs/audit.md), never one under var/; set
+# here so that every process the tests start (the command line, servers) signs with it too.
+if "CREDIT_LEDGER_SIGNING_KEY" not in os.environ:
+    _key_file = Path(tempfile.mkdtemp(prefix="credit-ledger-test-key-")) / "signing-key"
+    _key_file.write_text(SignerKey.generate("test.credit-ledger/log").encode() + "\n", encoding="utf-8")
+    os.environ["CREDIT_LEDGER_SIGNING_KEY"] = str(_key_file)
 # One database per test run, so that parallel runs on one server never meet.
 TEST_DATABASE = f"credit_ledger_test_{os.getpid()}"
 LEDGER_TABLES = (
@@ -33,6 +42,9 @@ LEDGER_TABLES = (
     "projection_items_b",  # read models (issue 4); their position is reset below
     "projection_failures",
     "department_activity",
+    "audit_leaves",  # the audit log (issue 22)
+    "audit_checkpoints",
+    "audit_nodes",
 )
 
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
-from adapters import clock
+from adapters import audit_log, clock
+from api.bootstrap import Runtime
 from api.deps import (
     AsOfQuery,
     KnownAtQuery,
@@ -22,6 +23,8 @@ from api.deps import (
     query_values,
 )
 from api.schemas import PublicView, Status
+from domain.enterprise import Enterprise
+from domain.errors import InvalidInputError, Problem
 from domain.identifiers import normalise_uscc
 from projections import view
 
@@ -33,7 +36,7 @@ def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, dateti
 
 
 Source = Literal["read-model", "replay"]
-_AS_OF, _KNOWN_AT, _SOURCE = TypeAdapter(date), TypeAdapter(datetime), TypeAdapter(Source)
+_AS_OF, _KNOWN_AT, _SOURCE, _VERIFY = TypeAdapter(date), TypeAdapter(datetime), TypeAdapter(Source), TypeAdapter(bool)
 
 
 def _description(parameter: Any) -> str:
@@ -73,6 +76,15 @@ PUBLIC_VIEW_PARAMETERS = [
         "through the rules directly, for auditors to compare",
         "schema": {"type": "string", "enum": list(get_args(Source)), "default": "read-model"},
     },
+    {
+        "name": "verify",
+        "in": "query",
+        "required": False,
+        "description": "with source=replay: first verify the enterprise's events against the audit log (each "
+        "leaf recomputed, and proved in the latest signed checkpoint; docs/audit.md); a changed log is a 500 "
+        "naming the row",
+        "schema": {"type": "boolean", "default": False},
+    },
 ]
 
 
@@ -83,6 +95,7 @@ PUBLIC_VIEW_PARAMETERS = [
     responses={
         200: {"model": PublicView, "description": "the public view"},
         422: {"description": "an invalid parameter or USCC (problem+json naming it)"},
+        500: {"description": "verify=true and the enterprise's events differ from the signed log"},
     },
 )
 async def public_view(request: Request) -> Response:
@@ -96,18 +109,30 @@ async def public_view(request: Request) -> Response:
     # 422 answers as FastAPI's, without FastAPI's per-request dependency machinery (which cost
     # more than the query); its read-model lookup batched with those of concurrent requests; its
     # answer serialised once, by orjson. The replay goes through the synchronous store.
-    params = query_values(request, as_of=_AS_OF, known_at=_KNOWN_AT, source=_SOURCE)
+    params = query_values(request, as_of=_AS_OF, known_at=_KNOWN_AT, source=_SOURCE, verify=_VERIFY)
     code = normalise_uscc(request.path_params["uscc"])  # after the query, as FastAPI would
     source = params["source"] or "read-model"
+    if params["verify"] and source != "replay":
+        raise InvalidInputError("verify needs the replay", [Problem("verify", "only with source=replay")])
     day, moment = moments(params["as_of"], in_china_if_naive(params["known_at"]))
     if source == "replay":
         runtime = await get_runtime(request)
         history = await run_in_threadpool(runtime.reads.history, code, moment)
+        verified = await run_in_threadpool(_verify, runtime, code) if params["verify"] else None
         body = view.from_replay(code, history, day, moment, runtime.rules)
+        if verified is not None:
+            body["verified"] = verified
     else:
         items = await get_public_items(request).one((code, day, moment))
         body = view.from_stored_items(code, day, moment, items)
     return Response(orjson.dumps({**body, "source": source}), media_type="application/json")
+
+
+def _verify(runtime: Runtime, uscc: str) -> dict[str, Any]:
+    with runtime.read_connection() as conn:
+        return audit_log.verify_enterprise(
+            conn, Enterprise.create_id(uscc), runtime.signer.verifier, runtime.settings.log_origin
+        )
 
 
 @router.get("/status", response_model=Status)

@@ -284,11 +284,13 @@ def test_a_repeated_public_view_parameter_counts_by_its_last_value(
 
 def test_the_public_view_parameters_are_published_in_the_openapi_document(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/v1/enterprises/{uscc}/public-view"]["get"]
-    assert set(operation["responses"]) == {"200", "422"}
+    # 500: verify=true found a changed log; default: any other error, a problem document
+    assert set(operation["responses"]) == {"200", "422", "500", "default"}
     params = {(p["name"], p["in"], p["required"]) for p in operation["parameters"]}
     assert params == {
         ("uscc", "path", True),
         ("as_of", "query", False),
         ("known_at", "query", False),
         ("source", "query", False),
+        ("verify", "query", False),
     }

@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -37,13 +38,15 @@ def run_cli(server: Server, *args: str, timeout: float = 300) -> subprocess.Comp
 
 
 @contextmanager
-def serving(server: Server, *args: str) -> Iterator[str]:
-    """`credit-ledger serve ARGS` in its own process, as a user starts it; yields its base URL."""
+def serving(server: Server, *args: str, code: Path | None = None, **env: str) -> Iterator[str]:
+    """`credit-ledger serve ARGS` in its own process, as a user starts it; yields its base URL.
+    `code`: another checkout's code to run (its packages first on the path); `env`: more settings."""
     port = _free_port()
     with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
-            env=cli_env(server),
+            cwd=code,
+            env={**cli_env(server), **({"PYTHONPATH": str(code)} if code else {}), **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,

@@ -112,6 +112,14 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
         "0009.projection-list-facets, 0010.projection-facet-indexes, "
         "0011.projection-name-pairs, 0012.projection-name-pairs-inlined, 0013.read-model-plugins" in migrated.stdout
     )
+    assert "0020.projection-derivation-3" in migrated.stdout
+    assert "0040.audit-log, 0041.audit-backfill" in migrated.stdout
+    # Its events were stored without leaves; 0041 gave them the very leaves the recorder writes.
+    leaves = "SELECT position, notification_id, leaf_hash FROM audit_leaves ORDER BY 1"
+    with clean_db.connect() as live, earlier_ledger.connect() as upgraded:
+        assert upgraded.execute(leaves).fetchall() == live.execute(leaves).fetchall() != []
+    verified = run_cli(earlier_ledger, "verify", "--database")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
     from api.main import create_app
 
@@ -127,7 +135,8 @@ def test_a_ledger_projected_before_list_facets_upgrades_in_place_and_keeps_its_a
         # records arriving after the upgrade: today's runner writes its rows beside the old ones
         submit_in_steps(runtime, [records[cut:]])
         runtime.projector.catch_up()
-        copy_tables(clean_db, earlier_ledger, EVENT_STORE, truncate=True)  # the same records, at the same times
+        # the same records, at the same times, and their leaves
+        copy_tables(clean_db, earlier_ledger, {**EVENT_STORE, "audit_leaves": None}, truncate=True)
         earlier.app.state.runtime.projector.catch_up()  # type: ignore[attr-defined]
         now = datetime.now(UTC).isoformat()
         expected = answers(client)

@@ -87,7 +87,9 @@ class TestLedgerRecorderNeverInterleavesNotificationIds(_WithOurRecorder, NonInt
     pass
 
 
-def test_recorded_times_follow_the_notification_order_under_concurrent_writers(clean_db: Server) -> None:
+def test_recorded_times_and_audit_leaves_follow_the_notification_order_under_concurrent_writers(
+    clean_db: Server,
+) -> None:
     case = TestLedgerRecorderKeepsTheApplicationRecorderContract("test_concurrent_no_conflicts")
     case.server = clean_db
     case.test_concurrent_no_conflicts()
@@ -96,6 +98,9 @@ def test_recorded_times_follow_the_notification_order_under_concurrent_writers(c
         rows = conn.execute(
             f"SELECT r.recorded_at FROM record_log r JOIN {TABLE} e USING (notification_id) ORDER BY notification_id"
         ).fetchall()
+        events = [n for (n,) in conn.execute(f"SELECT notification_id FROM {TABLE} ORDER BY 1")]
+        leaves = conn.execute("SELECT position, notification_id FROM audit_leaves ORDER BY 1").fetchall()
     times = [r[0] for r in rows]
     assert len(times) == 10 * 10 * 100  # writers x writes x events per write
     assert times == sorted(times)
+    assert leaves == list(enumerate(events))  # and each event's audit leaf, in order, without a gap
