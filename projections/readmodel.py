@@ -168,6 +168,9 @@ class LogModel(ReadModel):
     """Rows folded from the records in log order. Small models: a rebuild refolds the whole log
     in one transaction, deleting (not truncating) the old rows, so readers keep them meanwhile."""
 
+    rebuild_page: ClassVar[int] = 5_000
+    """Log positions folded at a time by a rebuild (more when a commit holds more records)."""
+
     @abstractmethod
     def fold(self, conn: Connection[Any], records: Sequence[Logged], ctx: RuleContext) -> int:
         """Apply these records, in log order; rows changed."""
@@ -198,7 +201,9 @@ class LogModel(ReadModel):
             self.clear(conn)
             position = 0
             while position < target:
-                upto = min(position + 5_000, target)
+                # Pages as the runner's: the records of one commit never split between two folds.
+                page = log.next_page(conn, position, self.rebuild_page)
+                upto = min(page[-1].id, target) if page else target
                 records = log.decode(mapper, log.events_between(conn, position, upto))
                 rows += self.fold(conn, records, ctx)
                 events += len(records)
