@@ -10,12 +10,12 @@ from typing import Any
 import psycopg
 
 from api.bootstrap import Runtime
-from bench.generate import generate
 from domain.errors import EnterpriseNotFoundError
 from projections import log, public_items, view
 from projections.department_activity import DepartmentActivity, activity
 from projections.public_items import Shown
 from projections.registry import read_models
+from tests.builders import make_uscc, registered
 from tests.contracts.read_model import Question, ReadModelContract, killed_ledger  # noqa: F401  (its fixture)
 from tests.integration.test_projection_parity import submit_in_steps
 
@@ -93,8 +93,8 @@ def test_every_registered_read_model_has_a_contract_test() -> None:
 def test_a_log_model_rebuild_never_splits_the_records_of_one_commit(runtime: Runtime) -> None:
     """A rebuild folds the log in pages like the runner's: one commit of more records than a page
     holds stays whole (split, its records would give two rows of one recorded time)."""
-    records = [r for r in generate(6, 9, profile="demo") if r["type"] == "enterprise.registered"]
-    submit_in_steps(runtime, [records])  # one department's run: one commit
+    records = [registered(make_uscc(8800 + n), "2024-03-01", department="TJ-REG") for n in range(6)]
+    submit_in_steps(runtime, [records])  # one department's run: one commit, one (department, type, year)
     runtime.projector.catch_up()
     (model,) = [m for m in runtime.read_models if m.name == "department_activity"]
     with runtime.server.connect() as conn:
