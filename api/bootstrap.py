@@ -15,7 +15,7 @@ from typing import IO, Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from adapters import clock, gc_policy, reference_store
+from adapters import clock, gc_policy, parent_death, reference_store
 from adapters.audit_log import Checkpointer
 from adapters.config import Settings, get_settings
 from adapters.database import Server, migrate, resolve_server
@@ -108,7 +108,9 @@ class Runtime:
 
 @contextmanager
 def worker_intake(settings: Settings) -> Iterator[Intake]:
-    """An intake of its own, for an import worker process (`application.parallel_import`)."""
+    """An intake of its own, for an import worker process (`application.parallel_import`),
+    which dies with the process that started it (`adapters/parent_death.py`)."""
+    parent_death.die_with_parent()
     runtime = Runtime.open(settings)
     gc_policy.for_bulk_work()
     try:

@@ -80,6 +80,9 @@ def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, 
     from adapters import gc_policy
     from api.bootstrap import Runtime, import_with
 
+    # Every connection of this import, its workers' too (they inherit the environment), says
+    # whose it is in pg_stat_activity (libpq's PGAPPNAME; a DATABASE_URL naming one wins).
+    os.environ.setdefault("PGAPPNAME", f"credit-ledger import {os.getpid()}")
     runtime = Runtime.open()  # also keeps an embedded server up for the workers
     gc_policy.for_bulk_work()  # with --workers 1 this process does the work
     try:

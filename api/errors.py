@@ -26,6 +26,10 @@ STATUS: dict[type[LedgerError], tuple[int, str]] = {
     errors.LedgerError: (400, "Bad request"),
     errors.InvalidInputError: (422, "Invalid input"),
     errors.MalformedInputError: (400, "Malformed request"),
+    # RFC 8259 / I-JSON (RFC 7493): read one way only (domain/json_text.py).
+    errors.JsonEncodingError: (400, "Body not UTF-8"),
+    errors.DuplicateMemberError: (400, "Duplicated member name"),
+    errors.JsonValueError: (400, "JSON value read differently by other parsers"),
     errors.RecordRefusedError: (422, "Record rejected"),
     errors.NotFoundError: (404, "Not found"),
     errors.UnauthenticatedError: (401, "Unauthorized"),

@@ -17,6 +17,7 @@ from api import errors
 from api.auth import optional_principal
 from api.batching import Batcher
 from api.bootstrap import Runtime
+from api.json_body import json_body
 from api.limits import BodySizeLimit
 from api.routes import audit, enterprises, health, lists, public, records, rules, search, stats
 from api.schemas import Problem
@@ -72,7 +73,8 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         "you are the public. A malformed, unknown or revoked token is a 401 on every route.",
         lifespan=lifespan,
         # On every route, so that a broken token is a 401 everywhere, never a silent public read.
-        dependencies=[Depends(optional_principal)],
+        # Every JSON body read strictly, once (api/json_body.py: duplicated members, UTF-16 refused).
+        dependencies=[Depends(optional_principal), Depends(json_body)],
     )
     app.add_middleware(BodySizeLimit)
     errors.install(app)

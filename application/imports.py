@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from application.intake import Intake
+from domain import json_text
 from domain.access import EVERY_TYPE, Author
+from domain.errors import MalformedInputError, Problem
 
 DEFAULT_BATCH = 500
 
@@ -61,9 +63,17 @@ def parse_batch(batch: list[tuple[int, bytes]], summary: ImportSummary, report: 
     for number, line in batch:
         try:
             parsed.append((number, _parse(line, first=number == 1)))
-        except ValueError as exc:
-            _reject(summary, report, number, [{"field": "line", "reason": str(exc)}])
+        except MalformedInputError as exc:
+            _reject(summary, report, number, [_line_problem(p) for p in exc.problems])
     return parsed
+
+
+def _line_problem(problem: Problem) -> dict[str, Any]:
+    """A problem of a line's JSON: `body` is the line; a member is named by its JSON Pointer."""
+    named = problem.as_json()
+    if named["field"] == "body":
+        named["field"] = "line"
+    return {k: v for k, v in named.items() if v is not None}
 
 
 def count_outcome(summary: ImportSummary, report: IO[str], number: int, outcome: dict[str, Any]) -> None:
@@ -107,16 +117,9 @@ def import_file(
 
 
 def _parse(line: bytes, *, first: bool) -> Any:
-    try:
-        text = line.decode("utf-8-sig" if first else "utf-8")  # a BOM may open the file
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 (byte {exc.start + 1})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON: {exc.msg}") from None
-    except RecursionError:
-        raise ValueError("malformed JSON: nested too deeply") from None
+    """One line as RFC 8259 and I-JSON have it (`domain.json_text`): a duplicated member name,
+    another encoding or a value parsers read differently is a bad line, named."""
+    return json_text.loads(line, allow_bom=first)  # a BOM may open the file
 
 
 def _reject(

@@ -8,6 +8,9 @@ per interface: `api/errors.py` for HTTP.
     LedgerError
     ├── InvalidInputError          the input does not match the vocabulary or the API
     │   ├── MalformedInputError    not even parseable (JSON, encoding)
+    │   │   ├── JsonEncodingError  not UTF-8: UTF-16, UTF-32, GBK… (INPUT-01)
+    │   │   ├── DuplicateMemberError  a member name twice in one object (INPUT-02)
+    │   │   └── JsonValueError     a value parsers read differently (INPUT-03)
     │   ├── InvalidUSCCError       ID-01, ID-02
     │   ├── BadCursorError         a paging cursor this ledger did not hand out
     │   └── ReferenceValueError    a reference-data value of the wrong shape
@@ -81,6 +84,37 @@ class InvalidInputError(LedgerError):
 
 class MalformedInputError(InvalidInputError):
     """The input cannot even be parsed (malformed JSON, a duplicated key, another encoding)."""
+
+
+INVALID_UTF8 = "invalid UTF-8"
+"""`JsonEncodingError.encoding` when the bytes are no UTF we can name (GBK, Latin-1, broken UTF-8)."""
+
+
+class JsonEncodingError(MalformedInputError):
+    """A JSON text not in UTF-8 (RFC 8259 §8.1, RFC 7493 §2.1): `encoding` names what it is."""
+
+    def __init__(self, encoding: str, reason: str) -> None:
+        super().__init__(
+            f"the body is {encoding}, not UTF-8; nothing was recorded"
+            if encoding != INVALID_UTF8
+            else "the body is not UTF-8; nothing was recorded",
+            [Problem("body", reason, "INPUT-01")],
+            encoding=encoding,
+        )
+        self.encoding = encoding
+
+
+class DuplicateMemberError(MalformedInputError):
+    """A JSON object naming one member twice (RFC 7493 §2.3); each problem's field is the JSON
+    Pointer (RFC 6901) of a duplicated member."""
+
+
+class JsonValueError(MalformedInputError):
+    """A JSON value that parsers read differently (RFC 7493 §2.1, §2.2): a lone surrogate, a
+    noncharacter, a number beyond binary64, an integer beyond 2**53 - 1, NaN or Infinity."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{reason}; nothing was recorded", [Problem(field, reason, "INPUT-03")])
 
 
 class InvalidUSCCError(InvalidInputError, ValueError):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.auth import Writer
 from api.deps import RuntimeDep
+from api.json_body import JsonBody
 from api.schemas import RecordsAnswer
 from domain.access import Author, refused_for_who
 from domain.errors import (
@@ -48,11 +47,16 @@ REQUEST_BODY = {
             "outside its role (AUTH-02), a repair of another authority's record (AUTH-03, REP-02), "
             "an amendment of another department's record (LEDGER-05); for a batch, when every record is refused so"
         },
+        400: {
+            "description": "not one UTF-8 JSON text as I-JSON (RFC 7493) has it: malformed, a duplicated member "
+            "name (INPUT-02, each named by its JSON Pointer), UTF-16 or another encoding (INPUT-01, `encoding` "
+            "names it), a lone surrogate or a number parsers read differently (INPUT-03); nothing recorded"
+        },
         413: {"description": "batch larger than the documented maximum"},
         422: {"description": "one record, rejected (problem+json with the outcome)"},
     },
 )
-def post_records(principal: Writer, runtime: RuntimeDep, body: Annotated[Any, Body()]) -> JSONResponse:
+def post_records(principal: Writer, runtime: RuntimeDep, body: JsonBody) -> JSONResponse:
     """Record one record (a JSON object) or a batch (a JSON array), each judged alone.
 
     Needs an `officer` token (every record type but repair decisions) or a `reviewer` token
@@ -63,7 +67,13 @@ def post_records(principal: Writer, runtime: RuntimeDep, body: Annotated[Any, Bo
     Per record: `recorded`, `duplicate` (same record under the same
     `(source.department, source.record_id)`), or `rejected` with errors naming the field,
     the reason and the rule.
+
+    The body is one UTF-8 JSON text (RFC 8259, I-JSON RFC 7493): a duplicated member name
+    (INPUT-02), another encoding (INPUT-01) or a value parsers read differently (INPUT-03) is
+    refused with 400 naming it, and nothing is recorded.
     """
+    if body is None:
+        raise InvalidInputError("a body is required: a record object or a non-empty array of records")
     single = isinstance(body, dict)
     records = [body] if single else body
     if not isinstance(records, list) or not records:

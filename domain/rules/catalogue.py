@@ -641,6 +641,25 @@ RULES: tuple[Rule, ...] = (
         _v("ledger integrity: periods are added to every date", date.min),
     ),
     _rule(
+        "INPUT-01",
+        "A JSON body or line is UTF-8, without a byte order mark (UTF-16, UTF-32, GBK refused, named)",
+        "CONFIRMED",
+        _v("RFC 8259 §8.1; I-JSON, RFC 7493 §2.1", date.min),
+    ),
+    _rule(
+        "INPUT-02",
+        "Member names are unique in every JSON object (a duplicate refused, named by its JSON Pointer)",
+        "CONFIRMED",
+        _v("RFC 8259 §4; I-JSON, RFC 7493 §2.3", date.min),
+    ),
+    _rule(
+        "INPUT-03",
+        "JSON values every parser reads alike: no surrogate or noncharacter, no NaN or Infinity, numbers "
+        "within IEEE 754 binary64, integers within ±(2**53 - 1)",
+        "CONFIRMED",
+        _v("RFC 8259 §6; I-JSON, RFC 7493 §2.1, §2.2", date.min),
+    ),
+    _rule(
         "AUTH-01",
         "The recorded department is the token's department",
         "PARTIAL",

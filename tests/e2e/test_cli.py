@@ -127,3 +127,26 @@ def test_importing_with_two_workers_keeps_each_enterprises_records_in_file_order
         ids = [record_id for u, record_id in rows if u == uscc]
         expected = [json.loads(line)["source"]["record_id"] for line in lines if f'"{uscc}"' in line]
         assert ids == [i for i in expected if i != "INS-99999"]
+
+
+def test_an_import_reports_duplicated_members_and_utf16_lines_as_bad_lines(clean_db: Server, tmp_path: Path) -> None:
+    uscc = make_uscc(34)
+    reg = json.dumps(registered(uscc, department=DEPARTMENT), ensure_ascii=False)
+    twice = json.dumps(_inspection(uscc, 1), ensure_ascii=False).replace(
+        '"source": {', '"source": {"record_id": "INS-OTHER", ', 1
+    )
+    utf16 = json.dumps(_inspection(uscc, 2), ensure_ascii=False).encode("utf-16-le")
+    good = json.dumps(_inspection(uscc, 3), ensure_ascii=False)
+    file = tmp_path / "hostile.jsonl"
+    file.write_bytes(b"\n".join([reg.encode(), twice.encode(), utf16, good.encode()]) + b"\n")
+
+    result = run_cli(clean_db, "import", str(file), "--department", DEPARTMENT)
+    assert result.returncode == 0, result.stderr
+    assert "recorded=2 duplicate=0 rejected=2" in result.stdout
+    report = [json.loads(line) for line in (tmp_path / "hostile.jsonl.report.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["errors"][0]["field"], r["errors"][0]["rule"]) for r in report] == [
+        (2, "/source/record_id", "INPUT-02"),
+        (3, "line", "INPUT-01"),
+    ]
+    assert "UTF-16LE" in report[1]["errors"][0]["reason"]
+    assert _count(clean_db) == 2

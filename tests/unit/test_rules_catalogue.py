@@ -11,7 +11,7 @@ from domain.reference import DEFAULT_REFERENCE, Dated
 from domain.rules.catalogue import CATALOGUE, RULES, listing, param, rules_in_force, version_applied
 
 REF = DEFAULT_REFERENCE
-RULE_ID = re.compile(r'"((?:TIME|PEN|SDL|AOL|KEY|COM|GSXT|REP|LEDGER|AUTH|ID)-\d+)')
+RULE_ID = re.compile(r'"((?:TIME|PEN|SDL|AOL|KEY|COM|GSXT|REP|LEDGER|AUTH|ID|INPUT)-\d+)')
 
 
 def test_every_rule_id_cited_in_the_code_is_in_the_catalogue() -> None:
