@@ -371,7 +371,7 @@ def class_at(conn: Connection[Any], uscc: str, as_of: date, known_at: datetime) 
     }
     row = conn.execute(
         "SELECT s.body::text, lower(s.recorded) " + RESCORES_HELD + " AND s.uscc = %(uscc)s "
-        "ORDER BY s.on_date DESC, lower(s.recorded) DESC LIMIT 1",
+        "ORDER BY s.on_date DESC, lower(s.recorded) DESC, s.fingerprint DESC LIMIT 1",
         params,
     ).fetchone()
     if row is not None:
@@ -445,7 +445,7 @@ def members(
     query = (
         "WITH s AS MATERIALIZED (SELECT DISTINCT ON (s.uscc) s.uscc, s.class, s.score, s.sector, s.district "
         + RESCORES_HELD
-        + " ORDER BY s.uscc, s.on_date DESC, lower(s.recorded) DESC) "
+        + " ORDER BY s.uscc, s.on_date DESC, lower(s.recorded) DESC, s.fingerprint DESC) "
         "SELECT * FROM ("
         "(SELECT b.uscc, b.class, b.score, b.sector, b.district, 'run' AS basis FROM risk_run_classes b "
         "WHERE b.run_id = %(run_id)s::uuid"
