@@ -23,6 +23,7 @@ from domain.enterprise import Enterprise
 from domain.errors import StaleWriteError
 from domain.history import AnyFact
 from domain.records import LoggedRecord
+from domain.risk.run import RiskRun
 
 
 class DateAsISO(Transcoding):
@@ -129,6 +130,15 @@ class EventStore:
         except IntegrityError as exc:
             raise StaleWriteError("another writer changed these enterprises first; read again") from exc
         return [r.notification.id for r in recordings]
+
+    def record_run(self, run: RiskRun) -> bool:
+        """Append an effective risk run's events (domain/risk/run.py) with their recorded time;
+        False when a run of the same id (the same inputs) is recorded already."""
+        try:
+            self.ledger.save(run, risk_run=True)
+        except IntegrityError:
+            return False
+        return True
 
     def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The fingerprint recorded under each idempotency key that is taken."""

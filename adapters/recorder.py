@@ -1,4 +1,5 @@
-"""The application recorder: the library's, plus one `record_log` row and one audit leaf per event.
+"""The application recorder: the library's, plus one `record_log` row and one audit leaf per event
+(and, for the events of an effective risk run, one `risk_run_log` row instead of a record_log row).
 
 Both are written inside the library's insert transaction, after its
 `LOCK TABLE … IN EXCLUSIVE MODE`, so that:
@@ -41,6 +42,21 @@ FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::
           department, record_id, fingerprint),
      (SELECT greatest(clock_timestamp(),
                       coalesce((SELECT max(recorded_at) FROM record_log) + interval '1 microsecond',
+                               '-infinity'),
+                      coalesce((SELECT max(recorded_at) FROM risk_run_log) + interval '1 microsecond',
+                               '-infinity')) AS at) AS now_
+"""
+
+# The events of an effective risk run (domain/risk/run.py, issue 19): no record_log row (they are
+# about no one enterprise), but a recorded time taken the same way, under the same lock.
+INSERT_RISK_RUN_LOG = """
+INSERT INTO risk_run_log (notification_id, originator_id, originator_version, recorded_at)
+SELECT r.notification_id, r.originator_id, r.originator_version, now_.at
+FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[]) AS r(notification_id, originator_id, originator_version),
+     (SELECT greatest(clock_timestamp(),
+                      coalesce((SELECT max(recorded_at) FROM record_log) + interval '1 microsecond',
+                               '-infinity'),
+                      coalesce((SELECT max(recorded_at) FROM risk_run_log) + interval '1 microsecond',
                                '-infinity')) AS at) AS now_
 """
 
@@ -99,6 +115,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
             # as an IntegrityError and the library rolls the whole save back.
             if entries:
                 curs.execute(INSERT_RECORD_LOG, self._record_log_columns(stored_events, notification_ids, entries))
+            if kwargs.get("risk_run"):
+                columns = [
+                    list(notification_ids),
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                ]
+                curs.execute(INSERT_RISK_RUN_LOG, columns)
             curs.execute(self.append_leaves_statement)  # after record_log: the leaves cover its rows
         return notification_ids
 

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RuntimeDep, UsccDep
-from domain.access import Principal, Role
+from domain.access import RISK_DIVISIONS, Principal, Role, may_read_risk
 from domain.errors import ForbiddenError, InvalidTokenError, UnauthenticatedError
 
 # Declared for the OpenAPI document (a `bearer` security scheme); the header is read below,
@@ -83,5 +83,26 @@ def require_enterprise_reader(
     )
 
 
+async def require_risk_reader(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    """Risk classes (RISK-02: internal): an auditor, or an officer or reviewer of the credit
+    division or a sector division (`domain.access.RISK_DIVISIONS`)."""
+    if may_read_risk(principal):
+        return principal
+    raise ForbiddenError(
+        f"a {principal.role.value} token of {principal.department} may not read risk classes (RISK-02); they are "
+        f"for auditors and officers of {', '.join(sorted(RISK_DIVISIONS))}"
+    )
+
+
+async def require_risk_overview(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    """Models and run reports (counts, no enterprise): risk readers, and administrators."""
+    if principal.role is Role.admin or may_read_risk(principal):
+        return principal
+    raise ForbiddenError(f"a {principal.role.value} token of {principal.department} may not read risk runs (RISK-02)")
+
+
 Writer = Annotated[Principal, Depends(require_role(Role.officer, Role.reviewer))]
 EnterpriseReader = Annotated[Principal, Depends(require_enterprise_reader)]
+RiskReader = Annotated[Principal, Depends(require_risk_reader)]
+RiskOverview = Annotated[Principal, Depends(require_risk_overview)]
+Admin = Annotated[Principal, Depends(require_role(Role.admin))]

@@ -21,17 +21,20 @@ from adapters.config import Settings, get_settings
 from adapters.database import Server, migrate, resolve_server
 from adapters.event_store import EventStore
 from adapters.locks import EnterpriseLocks
+from adapters.risk_store import RiskModelStore, RunReports
 from adapters.signing_key import load_signing_key
 from adapters.tokens import TokenStore
 from application.imports import AuthorFor, ImportSummary, import_file
 from application.intake import Intake
 from application.parallel_import import import_file_parallel
 from application.reads import Reads
+from application.risk import RiskRuns
 from domain.access import Author
 from domain.context import RuleContext
 from domain.signed_note import SignerKey
 from projections.readmodel import ReadModel
 from projections.registry import read_models
+from projections.risk_scan import Scanner
 from projections.runner import Projector
 
 
@@ -47,6 +50,7 @@ class Runtime:
     signer_created: bool = False
     intake: Intake = field(init=False)
     reads: Reads = field(init=False)
+    risk: RiskRuns = field(init=False)
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
@@ -56,6 +60,14 @@ class Runtime:
     def __post_init__(self) -> None:
         self.intake = Intake(self.store, self.locks, lambda: self.rules, clock.now)
         self.reads = Reads(self.store)
+        # Risk runs (issue 19): models and reports in PostgreSQL, histories read like a rebuild.
+        self.risk = RiskRuns(
+            RiskModelStore(self.server),
+            Scanner(self.server.conninfo, self.store.mapper),
+            self.store,
+            RunReports(self.server),
+            lambda: self.rules,
+        )
         # Tokens share the event store's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.store.connection)
         # Read models: started in the server's lifespan or by `credit-ledger project`.

@@ -154,6 +154,7 @@ def migrate() -> None:
 from api.cli_audit import audit_app, verify  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
+from api.cli_risk import risk_app  # noqa: E402
 from api.cli_tokens import tokens_app  # noqa: E402
 
 app.command()(project)
@@ -163,6 +164,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(reference_app, name="reference")
+app.add_typer(risk_app, name="risk")
 
 
 if __name__ == "__main__":

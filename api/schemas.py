@@ -320,3 +320,107 @@ class Health(Shape):
 
 class Pong(Shape):
     pong: bool
+
+
+# --- risk classes (issue 19, docs/risk.md) --------------------------------------------------
+
+
+class RiskContribution(Shape):
+    indicator: str
+    title: str
+    group: str
+    points: int
+    units: int
+    detail: str
+    records: list[Key]
+
+
+class RiskOverride(Shape):
+    kind: str
+    from_class: str
+    to_class: str
+    since: str
+    reason: str
+    rule: str
+    records: list[Key]
+
+
+class RiskCause(Shape):
+    department: str
+    record_id: str
+    kind: str
+
+
+class RiskClassAnswer(Shape):
+    uscc: str
+    class_: str = Field(alias="class", description="A low, B general, C higher, D high (RISK-01)")
+    score: int
+    score_class: str = Field(description="the class the cut-offs give the score, before the overrides")
+    basis: Literal["run", "special_case"]
+    run_id: str | None = Field(description="the effective run (or, for a special case, the run it stands in for)")
+    model_version: str
+    scored_on: str = Field(description="the date of the run or of the special case")
+    recorded_at: str = Field(description="when the ledger learned of this class")
+    as_of: str
+    known_at: str
+    sector: str
+    district: str | None
+    cause: RiskCause | None = None
+    contributions: list[RiskContribution] = Field(description="they add up to the score")
+    overrides: list[RiskOverride]
+
+
+class RiskListMember(Shape):
+    uscc: str
+    name: str | None
+    class_: str = Field(alias="class")
+    score: int
+    sector: str
+    district_code: str | None
+    basis: Literal["run", "special_case"]
+
+
+class RiskListPage(Shape):
+    as_of: str
+    known_at: str
+    class_: str | None = Field(alias="class")
+    run_id: str | None
+    members: list[RiskListMember]
+    next_cursor: str | None
+
+
+class RiskModelOut(Shape):
+    version: str
+    title: str
+    effective_from: str
+    provisional: bool
+    digest: str
+    loaded_at: str | None = Field(description="None: shipped with the ledger")
+    source: str
+    max_score: int
+    cutoffs: dict[str, Any]
+    model: dict[str, Any] = Field(description="the whole model (indicators, weights, windows, overrides, sources)")
+
+
+class RiskModels(Shape):
+    models: list[RiskModelOut]
+
+
+class RiskRunRequest(Shape):
+    kind: Literal["trial", "effective"]
+    on: str = Field(description="the run's date (YYYY-MM-DD): classes hold from it (effective runs)")
+    model: str | None = Field(default=None, description="a model version; default: the one in force on `on`")
+
+
+class RiskRunReport(Open):
+    """A run's report: its kind, date, model, input digest and counts per class, sector and district."""
+
+    run_id: str
+    kind: str
+    on: str
+    model_version: str
+    input_digest: str
+    enterprises: int
+    by_class: dict[str, int]
+    by_sector: dict[str, dict[str, int]]
+    by_district: dict[str, dict[str, int]]

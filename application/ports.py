@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.enterprise import Enterprise
 from domain.history import AnyFact
 from domain.records import LoggedRecord
+from domain.risk.model import KnownModel, ModelBook, RiskModel
+from domain.risk.run import ClassResult, RiskRun
 
 
 class EventStore(Protocol):
@@ -45,3 +47,45 @@ class WriteLocks(Protocol):
 
 Clock = Callable[[], datetime]
 """Now, as an aware datetime."""
+
+
+# --- risk runs (issue 19) ---------------------------------------------------------------
+
+ScoreOne = Callable[[str, Sequence[AnyFact]], ClassResult | None]
+"""An enterprise's USCC and raw history → its class in the run (None: not classified)."""
+
+
+class ScanResult(Protocol):
+    position: int
+    cut: datetime | None
+    results: list[ClassResult]
+    digests: list[tuple[str, str]]
+    events: int
+
+
+class HistoryScan(Protocol):
+    def scan(self, score: ScoreOne, workers: int | None = None) -> ScanResult:
+        """Every enterprise's history up to the log's head, in one snapshot, scored by `score`."""
+        ...
+
+
+class RiskModels(Protocol):
+    def book(self) -> ModelBook:
+        """Every model version known, with when each was loaded."""
+        ...
+
+    def load(self, model: RiskModel, source: str) -> tuple[KnownModel, bool]:
+        """Store a version (immutable); whether it is new."""
+        ...
+
+
+class RunLedger(Protocol):
+    def record_run(self, run: RiskRun) -> bool:
+        """Append an effective run to the ledger; False if the same run is recorded already."""
+        ...
+
+
+class RunReports(Protocol):
+    def report(self, run_id: UUID) -> dict[str, Any] | None: ...
+
+    def save(self, run_id: UUID, kind: str, on: date, model_version: str, report: dict[str, Any]) -> None: ...

@@ -80,3 +80,18 @@ def refused_for_who(problems: Iterable[Problem]) -> bool:
     """Whether every reason is one of `WHO_NOT_WHAT`: the sender may not write it, whatever it says."""
     rules = [p.rule for p in problems]
     return bool(rules) and all(rule in WHO_NOT_WHAT for rule in rules)
+
+
+# --- risk classes (issue 19) --------------------------------------------------------------
+
+RISK_DIVISIONS = frozenset({"TJ-CREDIT", "TJ-FOOD", "TJ-SFOOD", "TJ-FSAMPLE", "TJ-SE"})
+"""The departments whose officers read risk classes: the credit-supervision division (信用监管处,
+which runs the classification, S-TJ28 五(七)1) and the sector divisions that supply its weights
+and apply its results (食品生产处, 特殊食品处, 食品抽检处, 特监处; 五(七)2–3). Auditors read them
+too; nobody else (RISK-02: an internal reference, never public)."""
+
+
+def may_read_risk(principal: Principal) -> bool:
+    if principal.role is Role.auditor:
+        return True
+    return principal.role in (Role.officer, Role.reviewer) and principal.department in RISK_DIVISIONS

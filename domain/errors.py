@@ -13,11 +13,13 @@ per interface: `api/errors.py` for HTTP.
     │   │   └── JsonValueError     a value parsers read differently (INPUT-03)
     │   ├── InvalidUSCCError       ID-01, ID-02
     │   ├── BadCursorError         a paging cursor this ledger did not hand out
-    │   └── ReferenceValueError    a reference-data value of the wrong shape
+    │   ├── ReferenceValueError    a reference-data value of the wrong shape
+    │   └── RiskModelError         a risk model file that is not a valid model (RISK-08)
     ├── RecordRefusedError         a record breaks a rule of the ledger (nothing recorded)
     │   └── RecordRejectedError    …and it was the only record sent (outcome attached)
     ├── NotFoundError
-    │   └── EnterpriseNotFoundError
+    │   ├── EnterpriseNotFoundError
+    │   └── NoRiskClassError       no effective run or special case classified it then (RISK-06)
     ├── AccessError
     │   ├── UnauthenticatedError   no usable token
     │   │   └── InvalidTokenError  a token was sent, malformed, unknown or revoked
@@ -26,7 +28,8 @@ per interface: `api/errors.py` for HTTP.
     │   ├── PayloadTooLargeError
     │   └── TooManyRequestsError
     ├── ConflictError              the request contradicts what the ledger holds
-    │   └── StaleWriteError        another writer got there first (intake retries)
+    │   ├── StaleWriteError        another writer got there first (intake retries)
+    │   └── RiskModelConflictError a risk model version loaded before with other content
     ├── UnavailableError           a passing condition: ask again (retry_after seconds)
     │   ├── WriterBusyError
     │   └── DatabaseUnavailableError
@@ -133,6 +136,10 @@ class ReferenceValueError(InvalidInputError, ValueError):
     """A reference-data value (or its name) that the ledger cannot use."""
 
 
+class RiskModelError(InvalidInputError):
+    """A risk model file (or a run's choice of model) that the ledger cannot use (RISK-08)."""
+
+
 class RecordRefusedError(LedgerError):
     """The record breaks a rule of the ledger; nothing was recorded."""
 
@@ -155,6 +162,11 @@ class EnterpriseNotFoundError(NotFoundError, LookupError):
     def __init__(self, uscc: str) -> None:
         super().__init__(f"no enterprise with USCC {uscc} in the ledger")
         self.uscc = uscc
+
+
+class NoRiskClassError(NotFoundError):
+    """The enterprise had no risk class on that date as known then: no effective run had
+    classified it, nor a special case re-scored it (RISK-06)."""
 
 
 class AccessError(LedgerError):
@@ -194,6 +206,10 @@ class ConflictError(LedgerError):
 class StaleWriteError(ConflictError):
     """Another writer appended to the same enterprise, or took the same idempotency key, first:
     read again and judge again (intake does so by itself)."""
+
+
+class RiskModelConflictError(ConflictError):
+    """A risk model version is immutable: the same version with other content is refused."""
 
 
 class UnavailableError(LedgerError):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from projections.department_activity import DepartmentActivity
 from projections.public_items import PublicItems
 from projections.readmodel import ReadModel
+from projections.risk_classes import RiskClasses
 
 
 def read_models() -> list[ReadModel]:
-    return [PublicItems(), DepartmentActivity()]
+    return [PublicItems(), DepartmentActivity(), RiskClasses()]

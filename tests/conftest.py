@@ -45,6 +45,12 @@ LEDGER_TABLES = (
     "audit_leaves",  # the audit log (issue 22)
     "audit_checkpoints",
     "audit_nodes",
+    "risk_models",  # risk classes (issue 19)
+    "risk_run_log",
+    "risk_reports",
+    "risk_runs",
+    "risk_run_classes",
+    "risk_rescores",
 )
 
 
