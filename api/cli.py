@@ -136,6 +136,32 @@ def demo() -> None:
     for department, role in wanted:
         _, secret = store.create(department, role, label=f"demo-{role}-{department}")
         typer.echo(f"{department:<12} {role:<9} {secret}")
+    _risk_demo()
+
+
+DEMO_RISK_RUN_ON = "2026-01-01"  # the yearly adjustment at the start of the year (S-TJ28 五(七)2)
+
+
+def _risk_demo() -> None:
+    """A trial run (带量测试) and the effective yearly run on the demo's enterprises (issue 19);
+    safe to repeat: the same inputs give the run already recorded."""
+    from datetime import date
+
+    from api.bootstrap import Runtime
+    from application.risk import RunRequest
+
+    runtime = Runtime.open()
+    try:
+        for kind in ("trial", "effective"):
+            report = runtime.risk.run(RunRequest(kind, date.fromisoformat(DEMO_RISK_RUN_ON), None, "demo"))
+            c = report["by_class"]
+            state = "repeated" if report.get("repeated") else ("recorded" if report.get("recorded") else "reported")
+            typer.echo(
+                f"risk {kind} run on {report['on']} ({report['model_version']}): {report['enterprises']} enterprises, "
+                f"A {c['A']} B {c['B']} C {c['C']} D {c['D']}, {state}; GET /v1/risk/runs/{report['run_id']}"
+            )
+    finally:
+        runtime.close()
 
 
 @app.command()

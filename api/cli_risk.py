@@ -30,7 +30,7 @@ def model_load(
     try:
         known, created = runtime.risk.load_model(file.read_bytes(), source or f"file: {file.name}")
     except LedgerError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     finally:
         runtime.close()
@@ -84,7 +84,7 @@ def run(
                 RunRequest(kind, day, model, operator or f"cli:{getpass.getuser()}"[:80]), workers=workers
             )
     except LedgerError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     finally:
         runtime.close()

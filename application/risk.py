@@ -99,7 +99,7 @@ class RiskRuns:
         rid = run_id(request.kind, digest)
         earlier = self.reports.report(rid)
         if earlier is not None:
-            return {**earlier, "repeated": True, "seconds": {"scan": round(scanned_in, 3)}}
+            return {**earlier, "recorded": False, "repeated": True, "seconds": {"scan": round(scanned_in, 3)}}
         recorded = False
         if request.kind == "effective":
             run = RiskRun.record(

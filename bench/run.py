@@ -13,10 +13,11 @@ Phases (each figure the median of --runs runs, with its spread):
    process is the import's), then the same rows COPYed into a plain indexed table;
 2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
    audit (issue 22): checkpoints signed over the whole log, `verify --database`, a bundle written
-   and verified offline (`rebuild --verify` costs the rebuild plus `verify_s`);
+   and verified offline (`rebuild --verify` costs the rebuild plus `verify_s`); risk (issue 19,
+   bench/risk.py): an effective run over every enterprise and its projection;
 3. in-database reads: public view and list page at random enterprises and dates
    (bench/projections.py), the list page also with a random district and/or sector condition,
-   beside a `SELECT 1` round trip;
+   beside a `SELECT 1` round trip; the risk class lookup and a page of a class;
 4. HTTP: `credit-ledger serve --workers 2` (projector off) on 127.0.0.1 driven by wrk (else a
    bounded Python load generator) with 32 connections: public views of random enterprises,
    then the trivial `GET /v1/ping`; peak RSS of a worker sampled meanwhile.
@@ -47,7 +48,7 @@ if __package__ in (None, ""):
 from adapters.config import PROJECT_ROOT  # noqa: E402
 from adapters.database import Server  # noqa: E402
 from api.bootstrap import Runtime  # noqa: E402
-from bench import import_bench, projections  # noqa: E402
+from bench import import_bench, projections, risk  # noqa: E402
 from bench.common import (  # noqa: E402
     RESULTS,
     LoadResult,
@@ -79,11 +80,26 @@ FIGURES: dict[str, tuple[str, tuple[str, float] | None]] = {
     "rebuild_derive_share": ("ratio", None),  # of the rebuild's time: the workers reading, deriving, COPYing
     "rebuild_vs_scan_bound": ("ratio", None),  # rebuild_vs_scan if deriving took no time (vacuum, indexes left)
     "rebuild_department_activity_s": ("s", None),  # the other read models' rebuilds, each alone
+    "rebuild_risk_classes_s": ("s", None),
     "audit_sign_s": ("s", None),  # checkpoints of the whole log signed from none (every 1,000 leaves)
     "verify_s": ("s", None),  # `credit-ledger verify --database`: every leaf recomputed, every root
     "verify_events_per_s": ("events/s", None),
     "bundle_s": ("s", None),  # `credit-ledger audit bundle` (less its process start)
     "verify_bundle_s": ("s", None),  # `credit-ledger verify DIR`, offline
+    # risk classes (issue 19, bench/risk.py): an effective run over every enterprise, its projection
+    "risk_run_s": ("s", None),
+    "risk_run_scan_s": ("s", None),  # reading and scoring every history (a worker per core)
+    "risk_run_record_s": ("s", None),  # the RiskRun's events written to the ledger
+    "risk_project_s": ("s", None),  # the read model copying the run's classes
+    "risk_run_enterprises_per_s": ("enterprises/s", None),
+    "risk_run_events_per_s": ("events/s", None),
+    "risk_run_vs_scan": ("ratio", None),  # events/s of the run ÷ the raw read of the event table
+    "risk_run_design_point_s": ("s", ("<", 60.0)),  # extrapolated to 1,000,000 enterprises
+    "risk_class_a_share": ("ratio", None),
+    "risk_class_d_share": ("ratio", None),
+    "risk_lookup_p50_ms": ("ms", None),
+    "risk_lookup_p99_ms": ("ms", ("<", 5.0)),
+    "risk_list_page_p99_ms": ("ms", None),
     "public_view_p50_ms": ("ms", None),
     "public_view_p99_ms": ("ms", ("<", 5.0)),
     "list_page_p99_ms": ("ms", ("<", 20.0)),
@@ -400,11 +416,21 @@ def main(argv: list[str] | None = None) -> int:
                 for run in range(args.runs):
                     collect(values, audit_once(runtime, events, tmp), f"audit run {run + 1}")
                 checkpoint("audit")
+                scan = summary(values["scan_rows_per_s"])["median"]
+                enterprises = args.enterprises or SCALES[args.scale][0]
+                for run in range(args.runs):
+                    on = LAST_DAY + timedelta(days=run + 1)
+                    collect(values, risk.run_once(runtime, on, enterprises, events, scan), f"risk run {run + 1}")
+                checkpoint("risk")
             rng = random.Random(args.seed)
             registrations, recorded = samples(runtime)
             for run in range(args.runs):
                 lat = reads_once(runtime, [u for u, _ in registrations], recorded, rng, args.queries)
                 collect(values, lat, f"reads run {run + 1}")
+            moments = [*recorded, *risk.run_moments(runtime)]
+            for run in range(args.runs):
+                lat = risk.lookups(runtime, [u for u, _ in registrations], moments, rng, args.queries)
+                collect(values, lat, f"risk lookups run {run + 1}")
             checkpoint("reads")
             paths = public_view_paths(registrations, rng, args.paths)
         finally:

@@ -21,6 +21,7 @@ from domain.errors import (
     NoRiskClassError,
     NotFoundError,
     Problem,
+    VerificationError,
 )
 from domain.risk.run import CREDIT_DIVISION
 from projections import risk_classes
@@ -120,7 +121,13 @@ def enterprise_risk(
         raise NoRiskClassError(f"{uscc} had no risk class on {day} as known at {moment.isoformat()} (RISK-06)")
     history = runtime.reads.history(uscc)
     explained = runtime.risk.explain(history, found["model_version"], found["on"], found["history_cut"])
-    assert explained is not None and explained.score == found["score"], "the class is explained by its own inputs"
+    if explained is None or explained.score != found["score"]:
+        raise VerificationError(
+            f"the class of {uscc} no longer follows from the records and model it was computed from "
+            f"(stored score {found['score']}, now {None if explained is None else explained.score}): "
+            "run `credit-ledger verify --database`",
+            uscc=uscc,
+        )
     return {
         "uscc": uscc,
         "class": found["class"],

@@ -73,6 +73,10 @@ def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
     assert "rejected=0" in first.stdout
     again = run_cli(clean_db, "demo")
     assert f"recorded=0 duplicate={recorded} rejected=0" in again.stdout
+    # the risk classification of its enterprises (issue 19): a trial, then the yearly run, once
+    assert "risk trial run on 2026-01-01" in first.stdout and "reported" in first.stdout
+    assert "risk effective run on 2026-01-01" in first.stdout and ", recorded;" in first.stdout
+    assert "risk effective run on 2026-01-01" in again.stdout and ", repeated;" in again.stdout
 
 
 def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:

@@ -298,3 +298,10 @@ def test_a_distribution_counts_every_class_per_sector_and_district() -> None:
     assert dist.by_sector == {"food_production": {"A": 1, "D": 1}, "general": {"A": 1}}
     assert dist.by_district["outside"] == {"A": 1}
     assert set(dist.by_class) == set(CLASSES)
+
+
+def test_the_shipped_model_never_changes_under_its_version() -> None:
+    """Runs record the model's digest and re-scores read the shipped model as always known: a
+    change of its numbers is a new file with a new version (and effective date), never an edit."""
+    assert default_model().digest == "8226446359cb64f4ca1cc1c306bb05448f7fc177ca8c8103c1a097e2ded880a6"
+    assert [p.name for p in MODEL_FILE.parent.glob("*.json")] == [MODEL_FILE.name]
