@@ -32,6 +32,7 @@ from application.risk import RiskRuns
 from domain.access import Author
 from domain.context import RuleContext
 from domain.signed_note import SignerKey
+from projections.freshness import Freshness
 from projections.readmodel import ReadModel
 from projections.registry import read_models
 from projections.risk_scan import Scanner
@@ -54,6 +55,7 @@ class Runtime:
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
+    freshness: Freshness = field(init=False)
     checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
@@ -73,6 +75,13 @@ class Runtime:
         # Read models: started in the server's lifespan or by `credit-ledger project`.
         self.read_models = read_models()
         self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
+        # Read your writes (issue 25): reads with min_position wait for the projector.
+        self.freshness = Freshness(
+            self.read_connection,
+            lambda: self.projector.reached,
+            self.projector.wake,
+            self.settings.min_position_wait,
+        )
         # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
         self.checkpointer = Checkpointer(
             self.server.conninfo,

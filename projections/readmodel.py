@@ -62,6 +62,12 @@ def read_states(conn: Connection[Any]) -> dict[str, State]:
     return {r[0]: State(r[0], r[1], int(r[2]), int(r[3])) for r in rows}
 
 
+def lowest_position(conn: Connection[Any], names: Sequence[str]) -> int:
+    """The position every one of the named read models has reached (0 if none is known)."""
+    row = conn.execute("SELECT min(position) FROM projection_state WHERE name = ANY(%s)", (list(names),)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def save_position(conn: Connection[Any], name: str, position: int, slot: str | None = None) -> None:
     conn.execute(
         "UPDATE projection_state SET position = %s, slot = coalesce(%s, slot), updated_at = clock_timestamp() "

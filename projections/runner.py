@@ -48,7 +48,11 @@ class Projector:
         self._thread: threading.Thread | None = None
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()  # one step at a time per Projector object
+        self._wake = threading.Event()
         self.last_error: str | None = None
+        self.reached: dict[str, int] = {}
+        """Each model's position as this runner last committed it (a lower bound of the stored
+        one: another runner may have gone further). Read by `min_position` waits (issue 25)."""
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
@@ -62,6 +66,7 @@ class Projector:
             conn = self._connection()
             try:
                 consumed = 0
+                saved: dict[str, int] = {}
                 with conn.transaction():
                     ctx = self.context()
                     at: dict[int, list[State]] = {}
@@ -74,7 +79,9 @@ class Projector:
                         for state in group:
                             self.models[state.name].apply(conn, state, page, ctx)
                             save_position(conn, state.name, page.last)
+                            saved[state.name] = page.last
                         consumed = max(consumed, len(page.positions))
+                self.reached.update(saved)  # after the commit: readers may rely on it
                 return consumed
             except psycopg.OperationalError:
                 conn.close()
@@ -147,10 +154,17 @@ class Projector:
                 self.last_error, consumed = f"{type(exc).__name__}: {exc}", 0
                 backoff = min(backoff * 2, 10.0)
             if not consumed:
-                self._stop.wait(backoff)
+                self._wake.wait(backoff)
+                self._wake.clear()
+
+    def wake(self) -> None:
+        """Step now rather than after the idle wait: a record was just written in this process,
+        or a reader waits for a position (`min_position`)."""
+        self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

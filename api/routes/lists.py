@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep
+from api.freshness import reading
 from api.limits import PageSizeDep
 from api.routes.public import moments
 from api.schemas import ListChanges, ListPage
 from domain.errors import BadCursorError, InvalidInputError, NotFoundError, Problem
-from projections import lists
+from projections import lists, public_items
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
+ListsPosition = Annotated[int, Depends(reading(public_items.NAME))]
 
 ListName = Annotated[str, Path(description="key-sector, abnormal, serious or exposure")]
 
@@ -29,6 +31,7 @@ def _known(list_name: str) -> str:
 def list_members(
     list_name: ListName,
     runtime: RuntimeDep,
+    position: ListsPosition,
     as_of: AsOfQuery = None,
     known_at: KnownAtDep = None,
     sector: Annotated[
@@ -43,9 +46,10 @@ def list_members(
     day, moment = moments(as_of, known_at)
     try:
         with runtime.read_connection() as conn:
-            return lists.members(
+            page = lists.members(
                 conn, _known(list_name), day, moment, sector=sector, district=district, cursor=cursor, limit=limit
             )
+        return {**page, "position": position}
     except BadCursorError as exc:
         raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
 
@@ -56,6 +60,7 @@ def list_changes(
     runtime: RuntimeDep,
     from_: Annotated[date, Query(alias="from", description="first day (exclusive)")],
     to: Annotated[date, Query(description="last day (inclusive)")],
+    position: ListsPosition,
     known_at: KnownAtDep = None,
 ) -> dict[str, Any]:
     """Who joined and who left the list on a day after `from` up to `to`, with the reason
@@ -64,4 +69,4 @@ def list_changes(
         raise InvalidInputError("bad period", [Problem("to", "must not be before from")])
     _, moment = moments(None, known_at)
     with runtime.read_connection() as conn:
-        return lists.changes(conn, _known(list_name), from_, to, moment)
+        return {**lists.changes(conn, _known(list_name), from_, to, moment), "position": position}
