@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, St
 from psycopg import Connection
 
 from adapters.database import Server
+from adapters.horizon import horizon as complete_horizon
 from adapters.recorder import LedgerRecorder
 from domain.enterprise import Enterprise
 from domain.errors import StaleWriteError
@@ -140,6 +141,11 @@ class EventStore:
         except IntegrityError:
             return False
         return True
+
+    def horizon(self) -> datetime:
+        """A moment by which every record is committed (`adapters/horizon.py`)."""
+        with self.connection() as conn:
+            return complete_horizon(conn)[0]
 
     def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
         """The fingerprint and log position recorded under each idempotency key that is taken."""

@@ -81,6 +81,7 @@ class Runtime:
             lambda: self.projector.reached,
             self.projector.wake,
             self.settings.min_position_wait,
+            lambda: self.projector.complete,
         )
         # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
         self.checkpointer = Checkpointer(

@@ -193,11 +193,6 @@ class ListPage(Shape):
     known_at: str
     members: list[ListMember]
     next_cursor: str | None
-    position: int | None = Field(
-        default=None,
-        description="the log position the read model had reached when this answer was read (at least "
-        "min_position when given)",
-    )
 
 
 class ChangeReason(Shape):
@@ -221,11 +216,6 @@ class ListChanges(Shape):
     known_at: str
     changes: list[ListChange]
     truncated: bool
-    position: int | None = Field(
-        default=None,
-        description="the log position the read model had reached when this answer was read (at least "
-        "min_position when given)",
-    )
 
 
 # --- status -------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ class EventStore(Protocol):
         there first."""
         ...
 
+    def horizon(self) -> datetime:
+        """A moment by which every record is committed (any later record is stamped after it)."""
+        ...
+
     def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
         """The fingerprint and log position recorded under each taken idempotency key."""
         ...

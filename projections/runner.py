@@ -15,15 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
 
+from adapters.horizon import horizon
 from domain.context import RuleContext
 from projections import log
-from projections.readmodel import Page, ReadModel, State, failures, read_states, save_position
+from projections.readmodel import Page, ReadModel, State, failures, read_states, save_horizon, save_position
 
 logger = logging.getLogger(__name__)
 PAGE = 2000
@@ -53,6 +55,9 @@ class Projector:
         self.reached: dict[str, int] = {}
         """Each model's position as this runner last committed it (a lower bound of the stored
         one: another runner may have gone further). Read by `min_position` waits (issue 25)."""
+        self.complete: dict[str, datetime] = {}
+        """Each model's complete horizon as this runner last set it (a lower bound): it holds
+        every record recorded by then (issue 25, part 2)."""
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
@@ -67,10 +72,14 @@ class Projector:
             try:
                 consumed = 0
                 saved: dict[str, int] = {}
+                # Before the page: every record stamped by `moment` is at or before `head`, so a
+                # model that reaches `head` in this step holds all of them (issue 25, part 2).
+                moment, head = horizon(conn)
                 with conn.transaction():
                     ctx = self.context()
                     at: dict[int, list[State]] = {}
-                    for state in self._lock_free_states(conn):
+                    states = self._lock_free_states(conn)
+                    for state in states:
                         at.setdefault(state.position, []).append(state)
                     for position, group in sorted(at.items()):
                         page = Page(conn, self.mapper, log.next_page(conn, position, self.page))
@@ -81,7 +90,12 @@ class Projector:
                             save_position(conn, state.name, page.last)
                             saved[state.name] = page.last
                         consumed = max(consumed, len(page.positions))
+                    held = [
+                        name for name, at in ((st.name, saved.get(st.name, st.position)) for st in states) if at >= head
+                    ]
+                    save_horizon(conn, held, head, moment)
                 self.reached.update(saved)  # after the commit: readers may rely on it
+                self.complete.update(dict.fromkeys(held, moment))
                 return consumed
             except psycopg.OperationalError:
                 conn.close()

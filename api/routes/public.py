@@ -129,6 +129,7 @@ async def public_view(request: Request) -> Response:
     day, moment = moments(params["as_of"], in_china_if_naive(params["known_at"]))
     if source == "replay":
         runtime = await get_runtime(request)
+        moment = await run_in_threadpool(runtime.reads.settle, moment)
         history = await run_in_threadpool(runtime.reads.history, code, moment)
         verified = await run_in_threadpool(_verify, runtime, code) if params["verify"] else None
         body = view.from_replay(code, history, day, moment, runtime.rules)
@@ -142,6 +143,10 @@ async def public_view(request: Request) -> Response:
         reached = await run_in_threadpool(freshness.reached, READ_MODELS, wanted)
     else:
         reached = freshness.known(READ_MODELS)
+    if params["known_at"] is not None:  # an answer that never changes (issue 25, part 2)
+        done = freshness.complete(READ_MODELS)
+        if done is None or done < moment:
+            moment = await run_in_threadpool(freshness.settle, READ_MODELS, moment)
     items = await get_public_items(request).one((code, day, moment))
     body = view.from_stored_items(code, day, moment, items)
     return Response(
