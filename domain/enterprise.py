@@ -158,6 +158,12 @@ class Enterprise(Aggregate):
     class RepairRevoked(Recorded):
         record_type = "repair.revoked"
 
+    class RepairMaterialsReceived(Recorded):
+        record_type = "repair.materials_received"
+
+    class RepairCorrectionRequested(Recorded):
+        record_type = "repair.correction_requested"
+
     class RecordCorrected(Recorded):
         record_type = "record.corrected"
 

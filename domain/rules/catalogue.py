@@ -576,6 +576,12 @@ RULES: tuple[Rule, ...] = (
     _rule("REP-02", "The listing or penalty authority decides the repair", "PARTIAL", _v("S-REP Art 4", S45_START)),
     _rule("REP-03", "Abnormal-list repair on any one remedied ground", "PARTIAL", _v("S-REP Art 5", S45_START)),
     _rule(
+        "REP-06",
+        "Repair materials: application form, commitment letter, evidence, identity documents (checklist per case)",
+        "PARTIAL",
+        _v("SAMR applicant guide as quoted by a local bureau", S45_START),
+    ),
+    _rule(
         "REP-07",
         "Penalty-repair deadlines 2 / 15 / 3 WD (assumed mirror of Order 44)",
         "UNCONFIRMED",

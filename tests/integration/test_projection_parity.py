@@ -114,6 +114,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
                     department="TJ-ENF",
                 )
             )
+            # The case's order (SDL-32 / REP-07, domain/rules/repair_case.py): accepted, then granted.
+            recs.append(record("repair.accepted", uscc, later, {"application_id": app}, department="TJ-ENF"))
             recs.append(record("repair.granted", uscc, later, {"application_id": app}, department="TJ-ENF"))
     if draw(st.booleans()):
         recs.append(
