@@ -51,7 +51,7 @@ def get_repair_eligibility(
     uscc: UsccDep,
     runtime: RuntimeDep,
     _reader: EnterpriseReader,
-    target_kind: Literal["penalty", "serious", "abnormal"],
+    target_kind: Literal["penalty", "serious", "abnormal", "risk_class"],
     target_ref: Annotated[str, Query(min_length=1, max_length=120)],
     on: Day | None = None,
 ) -> dict[str, Any]:
