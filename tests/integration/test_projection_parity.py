@@ -146,8 +146,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _reset(server: Server) -> None:
     with server.connect(autocommit=True) as conn:
         conn.execute(
-            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity "
-            "RESTART IDENTITY"
+            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity, "
+            "repair_cases_a, repair_cases_b RESTART IDENTITY"
         )
         reset_read_models(conn)
 
