@@ -536,3 +536,22 @@ class RepairCaseDetail(RepairCaseSummary):
     deadlines: list[CaseDeadline]
     eligibility: CaseEligibilities
     preview: CasePreview
+
+
+class CommitmentTemplateOut(Shape):
+    template_id: str
+    version: int
+    effective_from: str
+    kind: Literal["notify_commit", "credit_repair"]
+    matter: str
+    legal_basis: str
+    proven: str
+    committed: str
+    liability: str
+    excluded: bool = Field(description="COM-03: excluded from notify-and-commit; a commitment under it is refused")
+    source: str
+
+
+class CommitmentTemplates(Shape):
+    on: str
+    templates: list[CommitmentTemplateOut]

@@ -24,6 +24,7 @@ from domain.records import (
     AbnormalRemoved,
     ChallengeDecided,
     ChallengeFiled,
+    CommitmentConsequenceRecorded,
     CommitmentMade,
     CommitmentVerified,
     Data,
@@ -156,6 +157,17 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
     elif isinstance(data, CommitmentVerified):
         if data.commitment_id not in {f.data.commitment_id for f in facts_of(facts, CommitmentMade)}:
             return [Problem("data.commitment_id", "no such commitment for this enterprise", "LEDGER-07")]
+    elif isinstance(data, CommitmentConsequenceRecorded):
+        untrue = {
+            f.data.commitment_id: f.data.consequence
+            for f in facts_of(facts, CommitmentVerified)
+            if f.data.outcome == "untrue"
+        }
+        if data.commitment_id not in untrue:
+            return [Problem("data.commitment_id", "no untrue finding for this commitment", "COM-05")]
+        if untrue[data.commitment_id] != data.consequence:
+            reason = f"the finding named {untrue[data.commitment_id]!r} as the consequence"
+            return [Problem("data.consequence", reason, "COM-05")]
     elif isinstance(data, AbnormalListed | SeriousListed):
         if data.listing_id in {f.data.listing_id for f in facts_of(facts, type(data))}:
             return [Problem("data.listing_id", "a listing with this id exists", "LEDGER-07")]

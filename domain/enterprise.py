@@ -90,6 +90,9 @@ class Enterprise(Aggregate):
     class CommitmentVerified(Recorded):
         record_type = "commitment.verified"
 
+    class CommitmentConsequenceRecorded(Recorded):
+        record_type = "commitment.consequence_recorded"
+
     class AbnormalListed(Recorded):
         record_type = "abnormal.listed"
 

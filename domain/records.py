@@ -250,10 +250,29 @@ class CommitmentMade(Data):
     consent_to_publish: bool
 
 
+Consequence = Literal["terminated", "rectification_ordered", "decision_revoked", "penalised"]
+
+
 class CommitmentVerified(Data):
     commitment_id: Ref
     outcome: Literal["fulfilled", "untrue"]
-    consequence: Literal["terminated", "rectification_ordered", "decision_revoked", "penalised"] | None = None
+    consequence: Consequence | None = Field(
+        default=None, description="untrue: the consequence that follows (COM-05); required with untrue"
+    )
+    consequence_ref: Ref | None = Field(
+        default=None,
+        description="the consequence's document: a penalty's decision_no (penalised), or the number of the "
+        "termination notice, rectification order or revocation decision; the ledger tracks its arrival (COM-05)",
+    )
+
+
+class CommitmentConsequenceRecorded(Data):
+    """The consequence of an untrue commitment decided (COM-05): termination of the handling,
+    a rectification order, the revoked decision; a penalty arrives as its own penalty.decided."""
+
+    commitment_id: Ref
+    consequence: Consequence
+    document_no: Ref
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -487,6 +506,7 @@ DATA_MODELS: dict[str, type[Data]] = {
     "inspection.concluded": InspectionConcluded,
     "commitment.made": CommitmentMade,
     "commitment.verified": CommitmentVerified,
+    "commitment.consequence_recorded": CommitmentConsequenceRecorded,
     "abnormal.listed": AbnormalListed,
     "abnormal.removed": AbnormalRemoved,
     "serious.listed": SeriousListed,

@@ -18,6 +18,7 @@ from domain.records import (
 )
 from domain.rules.book import Book, Deadline, Done, by_recording, on_date, recorded_on
 from domain.rules.catalogue import S_TJ28_ISSUED
+from domain.rules.commitment import commitment_deadlines
 from domain.rules.common import facts_of, first, of_type, penalties
 from domain.rules.duties import abnormal_duties
 from domain.rules.key_sector import on_key_sector_list
@@ -87,6 +88,7 @@ def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[D
                 _published(facts, "permit", no, grant.effective_on),
             )
     _repair(facts, book)
+    commitment_deadlines(facts, book)
     if discloses:
         abnormal_duties(facts, book)
     return book.out

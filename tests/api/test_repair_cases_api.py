@@ -131,3 +131,27 @@ def test_a_decision_out_of_order_is_refused_with_the_rule_and_a_correction_stops
     assert (resumed["state"], resumed["next_due"]) == ("submitted", "2024-01-23")
     deadlines = client.get(f"/v1/enterprises/{uscc}/deadlines", params={"as_of": "2024-01-22"}, headers=reviewer)
     assert [d["due"] for d in deadlines.json()["deadlines"] if d["rule"] == "REP-07"] == ["2024-01-23"]
+
+
+def test_the_commitment_templates_are_public_and_an_excluded_matter_is_refused_with_com_03(
+    client: TestClient, ledger: Callable[..., str], auth: Auth
+) -> None:
+    response = client.get("/v1/commitment-templates", params={"on": "2026-03-02"})
+    assert response.status_code == 200, response.text
+    templates = {t["template_id"]: t for t in response.json()["templates"]}
+    assert templates["TJ-GZCN-20"]["excluded"] and not templates["TJ-GZCN-07"]["excluded"]
+    uscc = make_uscc(506)
+    ledger([registered(uscc)], "TJ-LIC")
+    data = {
+        "commitment_id": "CN-1",
+        "matter": templates["TJ-GZCN-20"]["matter"],
+        "text": "本单位承诺符合条件。",
+        "template_id": "TJ-GZCN-20",
+        "consent_to_publish": True,
+    }
+    refused = client.post(
+        "/v1/records",
+        json=record("commitment.made", uscc, "2026-03-02", data, department="TJ-ENF"),
+        headers=auth("TJ-ENF"),
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "COM-03"
