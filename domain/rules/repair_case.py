@@ -290,9 +290,12 @@ def _case(facts: Sequence[AnyFact], applied: Fact[RepairApplied], ctx: RuleConte
         steps.append(Step(fact.type, fact.effective_on, fact.key, state, reason, materials))
     granted = moments.get("repair.granted")
     executed = _execution(facts, kind, ref, granted)
-    if executed is not None and state == "granted":
-        state = "executed"
-        steps.append(Step("executed", executed.effective_on, executed.key, "executed"))
+    if executed is not None and granted is not None:
+        if state == "granted":
+            state = "executed"
+        # in date order: a revocation after the execution stays last
+        at = next((n for n, s in enumerate(steps) if s.on > executed.effective_on), len(steps))
+        steps.insert(at, Step("executed", executed.effective_on, executed.key, "executed"))
     required, materials_rule = MATERIALS[kind]
     clocks = _clocks(applied, moments, executed, stops, ctx)
     return RepairCase(

@@ -157,3 +157,37 @@ def test_a_risk_class_repair_is_decided_by_the_credit_division() -> None:
     assert case is not None and case.authority == "TJ-CREDIT" and case.clocks[0].rule == "REP-07"
     problems = refusal(h, "repair.accepted", "2026-03-03", {"application_id": "RC1"})
     assert problems and problems[0].startswith("AUTH-03")
+
+
+def test_seed_6_11_a_granted_risk_class_repair_case_lowers_the_class_by_one_from_its_execution() -> None:
+    from tests.unit.test_risk_scoring import CLASSES, broken_commitment, scored
+
+    h = broken_commitment()
+    before = scored(h)
+    applied = {"application_id": "RA-1", "target_kind": "risk_class", "target_ref": "tj-2021.1-provisional"}
+    assert refusal(h, "repair.applied", "2026-02-02", applied) == []
+    h.add("repair.applied", "2026-02-02", applied, department="TJ-CREDIT")
+    for type_, on in (("repair.accepted", "2026-02-03"), ("repair.granted", "2026-02-20")):
+        model = DATA_MODELS[type_].model_validate({"application_id": "RA-1"})
+        assert check_record(type_, d(on), "TJ-CREDIT", model, h.raw, today=TODAY, ctx=CTX) == []
+        h.add(type_, on, {"application_id": "RA-1"}, department="TJ-CREDIT")
+    case = repair_case(h.facts, "RA-1", CTX)
+    assert case is not None and (case.state, case.executed_on) == ("executed", date(2026, 2, 20))
+    assert scored(h, d("2026-02-19")).risk_class == before.risk_class
+    lowered = scored(h, d("2026-02-20"))
+    assert CLASSES.index(lowered.risk_class) == CLASSES.index(lowered.score_class) - 1
+
+
+def test_sdl_35_a_fraud_revocation_through_the_case_restores_the_listing_with_its_period_restarted() -> None:
+    from domain.rules.serious import serious_list
+
+    h = listed_2025()
+    h.repair("A1", "serious", "S1", "2026-06-03", accepted="2026-06-04", granted="2026-06-15")
+    h.serious_removed("S1", "2026-06-17", "early_repair")
+    assert refusal(h, "repair.revoked", "2026-09-01", {"application_id": "A1", "fraud": True}) == []
+    h.add("repair.revoked", "2026-09-01", {"application_id": "A1", "reason": "提供虚假材料", "fraud": True})
+    case = repair_case(h.facts, "A1", CTX)
+    assert case is not None and case.state == "revoked" and case.fraud
+    restored = [i for i in serious_list(h.facts, CTX) if i.start == date(2026, 9, 1)]
+    assert [(i.start, i.end) for i in restored] == [(date(2026, 9, 1), date(2029, 9, 2))]  # 3 Y again (SDL-30)
+    assert [s.state for s in case.steps] == ["submitted", "accepted", "granted", "executed", "revoked"]
