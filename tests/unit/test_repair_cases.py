@@ -191,3 +191,15 @@ def test_sdl_35_a_fraud_revocation_through_the_case_restores_the_listing_with_it
     restored = [i for i in serious_list(h.facts, CTX) if i.start == date(2026, 9, 1)]
     assert [(i.start, i.end) for i in restored] == [(date(2026, 9, 1), date(2029, 9, 2))]  # 3 Y again (SDL-30)
     assert [s.state for s in case.steps] == ["submitted", "accepted", "granted", "executed", "revoked"]
+
+
+def test_the_repair_cases_demo_file_is_accepted_by_the_intake() -> None:
+    import json
+    from pathlib import Path
+
+    from tests.unit.test_generator import refusals
+
+    lines = Path("demo/repair-cases-demo.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert {r["type"] for r in records} >= {"repair.correction_requested", "repair.materials_received"}
+    assert refusals(records) == []
