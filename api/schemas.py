@@ -442,6 +442,7 @@ class RepairCaseSummary(Shape):
     state: CaseState
     applied_on: str
     missing_materials: list[str]
+    unmet_at_application: list[str] = Field(description="rule IDs of the conditions unmet on the application date")
     next_due: str | None = Field(description="the nearest running deadline; none while the clock is stopped")
     next_due_rule: str | None
     next_due_what: str | None

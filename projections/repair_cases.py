@@ -42,6 +42,7 @@ def case_body(case: RepairCase) -> dict[str, Any]:
         "state": case.state,
         "applied_on": case.applied.effective_on.isoformat(),
         "missing_materials": list(case.missing),
+        "unmet_at_application": list(case.unmet_at_application),
         "next_due": nearest.due.isoformat() if nearest else None,
         "next_due_rule": nearest.rule if nearest else None,
         "next_due_what": nearest.what if nearest else None,

@@ -42,6 +42,7 @@ from domain.records import (
 from domain.rules.book import Done, by_recording, recorded_on
 from domain.rules.catalogue import param, provisional_reason
 from domain.rules.common import Key, facts_of, first
+from domain.rules.repair import repair_eligibility
 
 RISK_CLASS_AUTHORITY = "TJ-CREDIT"
 """Who decides a risk-class repair: the credit-supervision division that runs the classification
@@ -129,6 +130,7 @@ class RepairCase:
     granted_on: date | None
     executed_on: date | None
     fraud: bool
+    unmet_at_application: tuple[str, ...] = ()  # rule IDs of the conditions unmet on the application date
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -298,6 +300,9 @@ def _case(facts: Sequence[AnyFact], applied: Fact[RepairApplied], ctx: RuleConte
         steps.insert(at, Step("executed", executed.effective_on, executed.key, "executed"))
     required, materials_rule = MATERIALS[kind]
     clocks = _clocks(applied, moments, executed, stops, ctx)
+    mine = {f.key for f in own}
+    others = [f for f in facts if f.key not in mine]  # its own records would block it (LEDGER-09)
+    judged = repair_eligibility(others, kind, ref, applied.effective_on, ctx)
     return RepairCase(
         app_id,
         kind,
@@ -313,6 +318,7 @@ def _case(facts: Sequence[AnyFact], applied: Fact[RepairApplied], ctx: RuleConte
         granted.effective_on if granted is not None else None,
         executed.effective_on if executed is not None and granted is not None else None,
         fraud,
+        tuple(dict.fromkeys(c.rule for c in judged.unmet)),
     )
 
 
@@ -423,6 +429,8 @@ def _clock(
         if stopped > due.date:
             continue  # asked after the deadline: it stays missed
         spent = cal.working_days_between(begin, stopped)
+        if resumed is None and done is not None:
+            resumed = done[1]  # decided (e.g. rejected) while stopped: the clock ran again that day
         if resumed is None:
             break  # due again only once the materials arrive
         if period.unit is not Unit.WD:

@@ -203,3 +203,20 @@ def test_the_repair_cases_demo_file_is_accepted_by_the_intake() -> None:
     records = [json.loads(line) for line in lines]
     assert {r["type"] for r in records} >= {"repair.correction_requested", "repair.materials_received"}
     assert refusals(records) == []
+
+
+def test_sdl_32_a_rejection_while_the_applicant_corrects_is_on_time() -> None:
+    h = listed_2025()
+    h.add("repair.applied", "2026-11-02", {"application_id": "A1", "target_kind": "serious", "target_ref": "S1"})
+    h.add("repair.correction_requested", "2026-11-03", {"application_id": "A1", "missing": ["evidence"]})
+    h.add("repair.rejected", "2026-11-20", {"application_id": "A1", "reason": "逾期未补正"})
+    assert clock(h, "A1", "acceptance") == (date(2026, 11, 23), "met")  # 1 WD left from Fri 20 Nov
+
+
+def test_the_case_keeps_the_conditions_unmet_on_its_application_date() -> None:
+    h = History()
+    h.penalty("P1", "2024-03-01", published_on="2024-03-05", sector="other")
+    h.add("penalty.decided", "2024-03-20", h.raw[-1].data.model_copy(update={"decision_no": "P2"}).model_dump())
+    h.add("repair.applied", "2024-09-06", {"application_id": "A1", "target_kind": "penalty", "target_ref": "P1"})
+    case = repair_case(h.facts, "A1", CTX)
+    assert case is not None and case.unmet_at_application == ("PEN-11",)  # penalised again (same violation)
