@@ -6,6 +6,7 @@ The only module that knows every layer. The HTTP app, the command line and the t
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -19,11 +20,13 @@ from adapters import clock, gc_policy, parent_death, reference_store
 from adapters.audit_log import Checkpointer
 from adapters.config import Settings, get_settings
 from adapters.database import Server, migrate, resolve_server
+from adapters.draw_store import DrawDataStore, TaskLedger
 from adapters.event_store import EventStore
 from adapters.locks import EnterpriseLocks
 from adapters.risk_store import RiskModelStore, RunReports
 from adapters.signing_key import load_signing_key
 from adapters.tokens import TokenStore
+from application.draws import Draws
 from application.imports import AuthorFor, ImportSummary, import_file
 from application.intake import Intake
 from application.parallel_import import import_file_parallel
@@ -32,6 +35,7 @@ from application.risk import RiskRuns
 from domain.access import Author
 from domain.context import RuleContext
 from domain.signed_note import SignerKey
+from projections.draw_population import DrawPopulation
 from projections.readmodel import ReadModel
 from projections.registry import read_models
 from projections.risk_scan import Scanner
@@ -51,6 +55,7 @@ class Runtime:
     intake: Intake = field(init=False)
     reads: Reads = field(init=False)
     risk: RiskRuns = field(init=False)
+    draws: Draws = field(init=False)
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
@@ -67,6 +72,15 @@ class Runtime:
             self.store,
             RunReports(self.server),
             lambda: self.rules,
+        )
+        # Random draws (issue 20): directories in PostgreSQL, tasks in the event log.
+        self.draws = Draws(
+            DrawDataStore(self.server),
+            DrawPopulation(self.read_connection, clock.now),
+            TaskLedger(self.store),
+            lambda: secrets.token_hex(32),
+            lambda: self.rules,
+            clock.today,
         )
         # Tokens share the event store's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.store.connection)

@@ -178,6 +178,7 @@ def migrate() -> None:
 
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
+from api.cli_draws import draw_app, inspectors_app, items_app, verify_draw  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_risk import risk_app  # noqa: E402
@@ -191,6 +192,10 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(reference_app, name="reference")
 app.add_typer(risk_app, name="risk")
+app.add_typer(inspectors_app, name="inspectors")
+app.add_typer(items_app, name="items")
+app.add_typer(draw_app, name="draw")
+app.command("verify-draw")(verify_draw)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ LEDGER_TABLES = (
     "risk_runs",
     "risk_run_classes",
     "risk_rescores",
+    "inspection_items",  # random draws (issue 20)
+    "inspectors",
 )
 
 

@@ -1,0 +1,236 @@
+"""Random draws (双随机、一公开, issue 20, docs/draws.md; rulebook §10 DR-01 … DR-09).
+
+- `load_items` / `load_inspectors`: the item list and the inspector directory, dated versions.
+- `run`: a whole draw with the ledger as the only party (the command line and POST /v1/draws):
+  plan → commit the inputs (saved before the secret is revealed) → reveal → seed → draw.
+- `recuse`: a conflict found after the draw (DR-07): the pair removed, the next inspector in the
+  same order added, both logged.
+- `notice` (public, no class: RISK-02), `bundle` (auditors, DR-08).
+Results are ordinary `inspection.concluded` records (kind double_random, the task id) that the
+notice reads from the selected enterprises' histories, each with its publication deadline: 20
+working days from the end of the inspection (DR-05, DR-06 Art 12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from domain import hashrank
+from domain.context import RuleContext
+from domain.draws import PUBLICATION_DAYS, DrawTask, InspectionItem, Inspector, strata
+from domain.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from domain.history import AnyFact
+
+ONLY_PARTY = "credit-ledger (the only party: no other party took part)"
+
+
+class DrawData(Protocol):
+    def load_items(self, items: Sequence[InspectionItem], source: str) -> list[tuple[str, str]]: ...
+    def load_inspectors(self, inspectors: Sequence[Inspector], source: str) -> list[tuple[str, str]]: ...
+    def items(self, as_of: date) -> list[InspectionItem]: ...
+    def inspectors(self, as_of: date) -> list[Inspector]: ...
+
+
+class Population(Protocol):
+    def classes(self, on: date, sector: str | None, district: str | None) -> dict[str, str | None]:
+        """Every enterprise matching on `on`, with its risk class then (None: none)."""
+        ...
+
+    def names(self, usccs: Sequence[str], on: date) -> dict[str, str]: ...
+
+
+class TaskStore(Protocol):
+    def get(self, task_id: str) -> DrawTask | None: ...
+    def save(self, task: DrawTask) -> None: ...
+    def history(self, uscc: str) -> list[AnyFact]: ...
+
+
+@dataclass(frozen=True)
+class DrawRequest:
+    task_id: str
+    item_id: str
+    on: date
+    department: str | None
+    """The inspecting body drawing it (None: the item's, as the command line acts for it)."""
+    operator: str
+    sector: str | None = None
+    district: str | None = None
+    inspectors: Sequence[str] | None = None
+    """The pool by id (default: every active inspector of the inspecting body on the date)."""
+    publish: bool = True
+
+
+@dataclass
+class Draws:
+    data: DrawData
+    population: Population
+    tasks: TaskStore
+    new_secret: Callable[[], str]
+    rules: Callable[[], RuleContext]
+    today: Callable[[], date] = field(default=date.today)
+
+    # --- the directories ---------------------------------------------------------------
+
+    def load_items(self, items: Sequence[InspectionItem], source: str) -> list[tuple[str, str]]:
+        return self.data.load_items(items, source)
+
+    def load_inspectors(self, inspectors: Sequence[Inspector], source: str) -> list[tuple[str, str]]:
+        return self.data.load_inspectors(inspectors, source)
+
+    def items(self, as_of: date) -> list[InspectionItem]:
+        return self.data.items(as_of)
+
+    def item(self, item_id: str, on: date) -> InspectionItem:
+        for item in self.data.items(on):
+            if item.item_id == item_id:
+                return item
+        raise NotFoundError(
+            f"no inspection item {item_id} in force on {on}",
+            [Problem("item_id", f"not in the item list on {on}: no inspection without a listed basis", "DR-01")],
+        )
+
+    # --- a draw -------------------------------------------------------------------------
+
+    def run(self, request: DrawRequest) -> DrawTask:
+        known = self.tasks.get(request.task_id)
+        if known is not None:
+            if (known.item_id, known.on) != (request.item_id, request.on):
+                raise ConflictError(
+                    f"task {request.task_id} is a draw of {known.item_id} on {known.on}",
+                    [Problem("task_id", "taken by another draw: a task id names one draw", "DR-08")],
+                )
+            return known  # a repeat: the draw already recorded
+        item = self.item(request.item_id, request.on)
+        department = request.department or item.inspecting_body
+        if department != item.inspecting_body:
+            raise InvalidInputError(
+                f"item {item.item_id} is drawn by {item.inspecting_body}",
+                [Problem("item_id", f"not an item of {department}", "DR-01")],
+            )
+        sector = request.sector or item.object.sector
+        district = request.district or item.object.district
+        layers = strata(item, self.population.classes(request.on, sector, district))
+        pool = self._pool(item, request)
+        members = {u for s in layers for u in s["members"]}
+        recusals = sorted(
+            ({"inspector": p.id, "uscc": u} for p in pool for u in p.recusals if u in members),
+            key=lambda r: (r["inspector"], r["uscc"]),
+        )
+        secret = self.new_secret()
+        inputs: dict[str, Any] = {
+            "algorithm": hashrank.ALGORITHM,
+            "task_id": request.task_id,
+            "item_id": item.item_id,
+            "on": request.on.isoformat(),
+            "parties": [ONLY_PARTY],
+            "filters": {"sector": sector, "district": district},
+            "strata": layers,
+            "inspectors": [{"id": p.id, "capacity": p.capacity} for p in pool],
+            "recusals": recusals,
+            "per_enterprise": item.per_enterprise,
+            "commits": [hashrank.commit(secret)],
+        }
+        try:
+            drawn = hashrank.draw(inputs, [secret])  # judged before anything is recorded
+        except hashrank.PoolTooSmall as exc:
+            raise InvalidInputError(
+                "the inspectors' pool is too small", [Problem("inspectors", str(exc), "DR-06")]
+            ) from None
+        task = DrawTask(
+            task_id=request.task_id,
+            item_id=item.item_id,
+            on=request.on,
+            department=department,
+            operator=request.operator,
+            item=item.model_dump(mode="json"),
+            filters={"sector": sector, "district": district},
+        )
+        task.commit_inputs(inputs, hashrank.inputs_digest(inputs))
+        self.tasks.save(task)  # the commitment is recorded before the secret is revealed
+        task.reveal(0, secret)
+        task.fix_seed(drawn.seed)
+        task.record_draw(drawn.as_json(), {p.id: p.name for p in pool})
+        if request.publish:
+            task.publish(self.today())
+        self.tasks.save(task)
+        return task
+
+    def _pool(self, item: InspectionItem, request: DrawRequest) -> list[Inspector]:
+        directory = {p.id: p for p in self.data.inspectors(request.on) if p.active}
+        if request.inspectors is None:
+            return sorted((p for p in directory.values() if p.department == item.inspecting_body), key=lambda p: p.id)
+        missing = [i for i in request.inspectors if i not in directory]
+        if missing:
+            raise InvalidInputError(
+                "unknown inspectors",
+                [Problem("inspectors", f"not in the directory on {request.on}: {', '.join(missing)}", "DR-02")],
+            )
+        return sorted({i: directory[i] for i in request.inspectors}.values(), key=lambda p: p.id)
+
+    def recuse(self, task_id: str, inspector: str, uscc: str, reason: str) -> dict[str, Any]:
+        task = self.task(task_id)
+        if task.seed is None or task.inputs is None:
+            raise ConflictError(f"task {task_id} is not drawn yet", [Problem("task_id", "not drawn", "DR-07")])
+        if any(r["inspector"] == inspector and r["uscc"] == uscc for r in task.redraws):
+            return next(r for r in task.redraws if r["inspector"] == inspector and r["uscc"] == uscc)
+        drawn = hashrank.verify(task.bundle())
+        try:
+            entry = hashrank.redraw(drawn, task.inputs, inspector, uscc)
+        except hashrank.DrawInputError as exc:
+            raise InvalidInputError("no such assignment", [Problem("inspector", str(exc), "DR-07")]) from None
+        except hashrank.PoolTooSmall as exc:
+            raise InvalidInputError("no inspector left", [Problem("inspector", str(exc), "DR-07")]) from None
+        task.record_redraw(inspector, uscc, entry["replaced_by"], reason)
+        self.tasks.save(task)
+        return entry
+
+    def publish(self, task_id: str) -> DrawTask:
+        task = self.task(task_id)
+        if task.seed is None:
+            raise ConflictError(f"task {task_id} is not drawn yet", [Problem("task_id", "not drawn", "DR-05")])
+        if task.published_on is None:
+            task.publish(self.today())
+            self.tasks.save(task)
+        return task
+
+    def task(self, task_id: str) -> DrawTask:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise NotFoundError(f"no draw task {task_id}")
+        return task
+
+    def notice(self, task_id: str) -> dict[str, Any]:
+        task = self.task(task_id)
+        usccs = [s["uscc"] for s in task.selected]
+        return task.notice(self.population.names(usccs, task.on), self.results(task))
+
+    def results(self, task: DrawTask) -> dict[str, dict[str, Any]]:
+        """Each selected enterprise's `inspection.concluded` of this task (kind double_random),
+        with the date its publication is due: 20 working days after (DR-05; DR-06 Art 12)."""
+        calendar = self.rules().calendar
+        out: dict[str, dict[str, Any]] = {}
+        for s in task.selected:
+            for fact in self.tasks.history(s["uscc"]):
+                data = fact.data
+                if (
+                    fact.type == "inspection.concluded"
+                    and getattr(data, "task_id", None) == task.task_id
+                    and getattr(data, "kind", None) == "double_random"
+                ):
+                    due = calendar.add_working_days(fact.effective_on, PUBLICATION_DAYS)
+                    out[s["uscc"]] = {
+                        "result": getattr(data, "result", None),
+                        "concluded_on": fact.effective_on.isoformat(),
+                        "publish_by": due.date.isoformat(),
+                        "rule": "DR-05",
+                    }
+        return out
+
+    def bundle(self, task_id: str) -> dict[str, Any]:
+        task = self.task(task_id)
+        if task.seed is None:
+            raise ConflictError(f"task {task_id} is not drawn yet", [Problem("task_id", "not drawn", "DR-08")])
+        return task.bundle()
