@@ -424,3 +424,90 @@ class RiskRunReport(Open):
     by_class: dict[str, int]
     by_sector: dict[str, dict[str, int]]
     by_district: dict[str, dict[str, int]]
+
+
+# --- random draws (issue 20, docs/draws.md) ---------------------------------------------------
+
+
+class InspectionItemOut(Open):
+    """One line of the random-inspection item list (DR-01), as in force on the date."""
+
+    item_id: str
+    name: str
+    legal_basis: str
+    inspecting_body: str
+    ratios: dict[str, float]
+    per_enterprise: int
+    effective_from: str
+
+
+class InspectionItems(Shape):
+    as_of: str
+    items: list[InspectionItemOut]
+
+
+class DrawRequestIn(Shape):
+    task_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    item_id: str = Field(min_length=1, max_length=64)
+    on: str = Field(description="the draw's date (YYYY-MM-DD)")
+    sector: str | None = Field(default=None, max_length=64, description="narrows the item's object")
+    district: str | None = Field(default=None, pattern=r"^\d{6}$")
+    inspectors: list[str] | None = Field(
+        default=None, max_length=10_000, description="the pool by id; default every active inspector of the body"
+    )
+    publish: bool = Field(default=True, description="publish the task (inspectors' names) at once")
+
+
+class RecusalIn(Shape):
+    inspector: str = Field(min_length=1, max_length=64)
+    uscc: str = Field(min_length=18, max_length=18)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Redraw(Shape):
+    inspector: str
+    uscc: str
+    replaced_by: str
+
+
+class DrawResult(Shape):
+    result: str | None
+    concluded_on: str
+    publish_by: str = Field(description="20 working days after the end of the inspection (DR-05)")
+    rule: str
+
+
+class DrawnEnterprise(Shape):
+    uscc: str
+    name: str | None
+    inspectors: list[str] | None = Field(description="the inspectors' names once the task is published")
+    result: DrawResult | None
+
+
+class DrawNotice(Shape):
+    """The public task notice (DR-05): no risk class, no stratum, no score (RISK-02)."""
+
+    task_id: str
+    item_id: str
+    item_name: str | None
+    legal_basis: str | None
+    inspecting_body: str | None
+    on: str
+    step: str
+    algorithm: str
+    inputs_digest: str | None
+    seed: str | None
+    published_on: str | None
+    selected: list[DrawnEnterprise]
+
+
+class DrawBundle(Shape):
+    """Everything needed to re-run the draw (DR-08): `credit-ledger verify-draw BUNDLE.json`."""
+
+    algorithm: str
+    inputs: dict[str, Any]
+    inputs_digest: str
+    secrets: list[str]
+    seed: str
+    selected: list[dict[str, Any]]
+    redraws: list[Redraw]
