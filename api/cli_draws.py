@@ -105,6 +105,8 @@ def draw_run(
         raise _fail(f"--on: not a date YYYY-MM-DD: {on!r}") from None
     runtime = Runtime.open()
     try:
+        with console.status("bringing the read models to the head of the log (the draw reads them)"):
+            runtime.projector.catch_up()
         done = runtime.draws.run(
             DrawRequest(
                 task, item, day, None, operator or f"cli:{getpass.getuser()}"[:80], inspectors=inspector or None
