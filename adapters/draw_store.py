@@ -21,6 +21,7 @@ from domain.enterprise import Enterprise
 from domain.errors import ConflictError, Problem, StaleWriteError
 from domain.hashrank import canonical
 from domain.history import AnyFact
+from domain.key_supervision import KeyPlan
 
 
 def digest(body: dict[str, Any]) -> str:
@@ -65,6 +66,19 @@ class DrawDataStore:
     def load_inspectors(self, inspectors: Sequence[Inspector], source: str) -> list[tuple[str, str]]:
         rows = [(i.id, i.effective_from, i.model_dump(mode="json")) for i in inspectors]
         return self._load("inspectors", "id", rows, source)
+
+    def load_plans(self, plans: Sequence[KeyPlan], source: str) -> list[tuple[str, str]]:
+        rows = [(p.plan_id, p.effective_from, p.model_dump(mode="json")) for p in plans]
+        return self._load("key_supervision_plans", "plan_id", rows, source)
+
+    def plans(self, as_of: date) -> list[KeyPlan]:
+        with self.server.connect() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT ON (plan_id) body FROM key_supervision_plans WHERE effective_from <= %s "
+                "ORDER BY plan_id, effective_from DESC",
+                (as_of,),
+            ).fetchall()
+        return [KeyPlan.model_validate(r[0]) for r in rows]
 
     def items(self, as_of: date) -> list[InspectionItem]:
         with self.server.connect() as conn:

@@ -29,6 +29,7 @@ from adapters.tokens import TokenStore
 from application.draws import Draws
 from application.imports import AuthorFor, ImportSummary, import_file
 from application.intake import Intake
+from application.key_supervision import KeySupervision
 from application.parallel_import import import_file_parallel
 from application.reads import Reads
 from application.risk import RiskRuns
@@ -56,6 +57,7 @@ class Runtime:
     reads: Reads = field(init=False)
     risk: RiskRuns = field(init=False)
     draws: Draws = field(init=False)
+    key_supervision: KeySupervision = field(init=False)
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
@@ -74,14 +76,16 @@ class Runtime:
             lambda: self.rules,
         )
         # Random draws (issue 20): directories in PostgreSQL, tasks in the event log.
+        population = DrawPopulation(self.read_connection, clock.now)
         self.draws = Draws(
             DrawDataStore(self.server),
-            DrawPopulation(self.read_connection, clock.now),
+            population,
             TaskLedger(self.store),
             lambda: secrets.token_hex(32),
             lambda: self.rules,
             clock.today,
         )
+        self.key_supervision = KeySupervision(DrawDataStore(self.server), population, TaskLedger(self.store).history)
         # Tokens share the event store's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.store.connection)
         # Read models: started in the server's lifespan or by `credit-ledger project`.

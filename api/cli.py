@@ -178,7 +178,7 @@ def migrate() -> None:
 
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
-from api.cli_draws import draw_app, inspectors_app, items_app, verify_draw  # noqa: E402
+from api.cli_draws import draw_app, inspectors_app, items_app, key_app, verify_draw  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_risk import risk_app  # noqa: E402
@@ -195,6 +195,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(inspectors_app, name="inspectors")
 app.add_typer(items_app, name="items")
 app.add_typer(draw_app, name="draw")
+app.add_typer(key_app, name="key-supervision")
 app.command("verify-draw")(verify_draw)
 
 

@@ -14,6 +14,7 @@ from api.cli_common import console
 
 inspectors_app = typer.Typer(help="The inspector directory (DR-02): dated data.", no_args_is_help=True)
 items_app = typer.Typer(help="The random-inspection item list (DR-01): dated data.", no_args_is_help=True)
+key_app = typer.Typer(help="Key-supervision plans (S-TJ28 五(八)2): dated data.", no_args_is_help=True)
 draw_app = typer.Typer(help="Random draws, hashrank-v1 (DR-02 … DR-08).", no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a JSON file: a list")]
@@ -35,13 +36,15 @@ def _read_list(file: Path) -> list[Any]:
 
 
 def _load(kind: str, file: Path, source: str | None) -> None:
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from api.bootstrap import Runtime
     from domain.draws import InspectionItem, Inspector
     from domain.errors import LedgerError
+    from domain.key_supervision import KeyPlan
 
-    model = InspectionItem if kind == "items" else Inspector
+    models: dict[str, type[BaseModel]] = {"items": InspectionItem, "inspectors": Inspector, "plans": KeyPlan}
+    model = models[kind]
     parsed = []
     for n, raw in enumerate(_read_list(file)):
         try:
@@ -52,8 +55,12 @@ def _load(kind: str, file: Path, source: str | None) -> None:
             raise _fail(f"{file}[{n}].{where}: {first['msg']} (DR-01/DR-02); nothing was loaded") from None
     runtime = Runtime.open()
     try:
-        load = runtime.draws.load_items if kind == "items" else runtime.draws.load_inspectors
-        done = load(parsed, source or f"file: {file.name}")  # type: ignore[arg-type]
+        loaders = {
+            "items": runtime.draws.load_items,
+            "inspectors": runtime.draws.load_inspectors,
+            "plans": runtime.key_supervision.load,
+        }
+        done = loaders[kind](parsed, source or f"file: {file.name}")  # type: ignore[operator]
     except LedgerError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -78,6 +85,16 @@ def items_load(
     """Load items: [{item_id, name, legal_basis, inspecting_body, object: {sector?, district?},
     ratios: {A, B, C, D}, per_enterprise, effective_from, …}]. Safe to re-run."""
     _load("items", file, source)
+
+
+@key_app.command("load")
+def plans_load(
+    file: FileArg, source: Annotated[str | None, typer.Option(help="default: the file name")] = None
+) -> None:
+    """Load key-supervision plans: [{plan_id, name, department, items, criteria: [class_d,
+    serious_list, special_food_producers, food_producers_c_d, special_equipment], named: [{uscc,
+    reason}], procedure: {frequency_per_year, method, flow}, effective_from}]. Safe to re-run."""
+    _load("plans", file, source)
 
 
 @draw_app.command("run")

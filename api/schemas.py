@@ -511,3 +511,36 @@ class DrawBundle(Shape):
     seed: str
     selected: list[dict[str, Any]]
     redraws: list[Redraw]
+
+
+class KeyReason(Shape):
+    criterion: str
+    rule: str
+    reason: str | None = None
+
+
+class KeyEnterprise(Shape):
+    uscc: str
+    name: str | None
+    reasons: list[KeyReason]
+    per_year: int
+    done: int
+    due: int = Field(description="inspections still to do this year")
+    overdue: int = Field(description="periods of the year ended without an inspection")
+
+
+class KeyPlanEnterprises(Shape):
+    """A key-supervision plan's enterprise list as of a date (internal: a reason may be class D)."""
+
+    plan_id: str
+    name: str
+    as_of: str
+    known_at: str | None
+    procedure: dict[str, Any]
+    items: list[str]
+    enterprises: list[KeyEnterprise]
+
+
+class KeyPlans(Shape):
+    as_of: str
+    plans: list[dict[str, Any]]

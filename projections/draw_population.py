@@ -49,6 +49,45 @@ class DrawPopulation:
                     break
         return out
 
+    def criterion(self, name: str, as_of: date, known_at: datetime | None) -> set[str]:
+        """The enterprises meeting a key-supervision criterion (domain/key_supervision.py) on
+        `as_of` as known at `known_at` (default: now)."""
+        at = known_at or self.now()
+        with self.connect() as conn:
+            if name == "class_d":
+                return set(self._risk(conn, as_of, at, "D"))
+            if name == "serious_list":
+                return self._list(conn, "serious", as_of, at, None)
+            if name == "special_food_producers":
+                return self._list(conn, "key-sector", as_of, at, "special_food")
+            if name == "special_equipment":
+                return self._list(conn, "key-sector", as_of, at, "special_equipment")
+            if name == "food_producers_c_d":
+                producers = self._list(conn, "key-sector", as_of, at, "food_production")
+                c_d = {u for c in ("C", "D") for u in self._risk(conn, as_of, at, c)}
+                return producers & c_d
+        raise ValueError(f"no criterion {name}")
+
+    @staticmethod
+    def _risk(conn: Connection[Any], as_of: date, at: datetime, risk_class: str) -> list[str]:
+        out, cursor = [], None
+        while True:
+            page = risk_classes.members(conn, as_of, at, risk_class=risk_class, cursor=cursor, limit=PAGE)
+            out += [m["uscc"] for m in page["members"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return out
+
+    @staticmethod
+    def _list(conn: Connection[Any], name: str, as_of: date, at: datetime, sector: str | None) -> set[str]:
+        out, cursor = set(), None
+        while True:
+            page = lists.members(conn, name, as_of, at, sector=sector, cursor=cursor, limit=PAGE)
+            out |= {m["uscc"] for m in page["members"]}
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return out
+
     def names(self, usccs: Sequence[str], on: date) -> dict[str, str]:
         with self.connect() as conn:
             return risk_classes._names(conn, list(usccs), on, self.now())  # noqa: SLF001 - the shared lookup

@@ -53,6 +53,7 @@ LEDGER_TABLES = (
     "risk_rescores",
     "inspection_items",  # random draws (issue 20)
     "inspectors",
+    "key_supervision_plans",
 )
 
 

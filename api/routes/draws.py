@@ -9,9 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path
 
-from api.auth import require_role
-from api.deps import AsOfQuery, RuntimeDep
-from api.schemas import DrawBundle, DrawNotice, DrawRequestIn, InspectionItems, RecusalIn, Redraw
+from api.auth import RiskOverview, require_role
+from api.deps import AsOfQuery, KnownAtDep, RuntimeDep
+from api.schemas import (
+    DrawBundle,
+    DrawNotice,
+    DrawRequestIn,
+    InspectionItems,
+    KeyPlanEnterprises,
+    KeyPlans,
+    RecusalIn,
+    Redraw,
+)
 from application.draws import DrawRequest
 from domain.access import Principal, Role
 from domain.errors import ForbiddenError, InvalidInputError, Problem
@@ -105,3 +114,27 @@ def post_publish(runtime: RuntimeDep, principal: Officer, task_id: TaskPath) -> 
     _own(runtime, principal, task_id)
     runtime.draws.publish(task_id)
     return runtime.draws.notice(task_id)
+
+
+# --- key-supervision plans (S-TJ28 五(八)2) ------------------------------------------------------
+
+PlanPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+@router.get("/v1/key-supervision/plans", response_model=KeyPlans, responses=AUTH)
+def key_plans(runtime: RuntimeDep, _reader: RiskOverview, as_of: AsOfQuery = None) -> dict[str, Any]:
+    """The key-supervision plans in force on `as_of`: items, criteria, hand-named enterprises,
+    procedure (frequency per year, method, flow)."""
+    day = as_of or runtime.draws.today()
+    return {"as_of": day.isoformat(), "plans": [p.model_dump(mode="json") for p in runtime.key_supervision.plans(day)]}
+
+
+@router.get("/v1/key-supervision/plans/{plan_id}/enterprises", response_model=KeyPlanEnterprises, responses=AUTH)
+def key_plan_enterprises(
+    runtime: RuntimeDep, _reader: RiskOverview, plan_id: PlanPath, known_at: KnownAtDep, as_of: AsOfQuery = None
+) -> dict[str, Any]:
+    """The plan's enterprise list on `as_of` as known at `known_at` (class D, the serious list,
+    special-food producers, C/D food producers, special-equipment holders, named by hand), each
+    with the year's inspections due, done and overdue. Internal: a reason may be class D (RISK-02)."""
+    day = as_of or runtime.draws.today()
+    return runtime.key_supervision.enterprises(plan_id, day, known_at)

@@ -93,3 +93,19 @@ def test_a_recusal_over_http_redraws_and_is_logged_in_the_bundle(client: TestCli
     after = client.get(f"/v1/draws/{DRAW['task_id']}/bundle", headers=auth("TJ-CREDIT", "auditor")).json()
     assert after["redraws"] == [response.json()]
     assert hashrank.verify(after).as_json() == after["selected"]
+
+
+def test_a_key_supervision_list_is_internal_and_read_by_risk_readers(client: TestClient, auth: Auth) -> None:
+    from tests.integration.test_key_supervision import PLAN
+
+    client.app.state.runtime.key_supervision.load([PLAN], "test")  # type: ignore[attr-defined]
+    url = f"/v1/key-supervision/plans/{PLAN.plan_id}/enterprises"
+    assert client.get(url, params={"as_of": "2026-03-02"}).status_code == 401
+    assert client.get(url, headers=auth("TJ-ENF")).status_code == 403
+    found = client.get(url, params={"as_of": "2026-03-02"}, headers=auth("TJ-CREDIT", "auditor"))
+    assert found.status_code == 200, found.text
+    assert [e["reasons"][0]["criterion"] for e in found.json()["enterprises"]] == ["named"]
+    plans = client.get("/v1/key-supervision/plans", params={"as_of": "2026-03-02"}, headers=auth("TJ-FOOD"))
+    assert [p["plan_id"] for p in plans.json()["plans"]] == [PLAN.plan_id]
+    missing = client.get("/v1/key-supervision/plans/NOPE/enterprises", headers=auth("TJ-CREDIT", "auditor"))
+    assert missing.status_code == 404

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain import hashrank as hr
 
@@ -55,10 +58,10 @@ def independent(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     seed = hashlib.sha256(bytes.fromhex(digest) + b"".join(bytes.fromhex(s) for s in bundle["secrets"])).digest()
     assert seed.hex() == bundle["seed"]
     picks = []
-    for st in inp["strata"]:
-        k = math.ceil(Fraction(Decimal(repr(st["ratio"]))) * len(st["members"]))
-        keyed = sorted((hashlib.sha256(seed + b"E" + u.encode()).digest(), u) for u in st["members"])
-        picks += [(key, u, st["name"]) for key, u in keyed[:k]]
+    for layer in inp["strata"]:
+        k = math.ceil(Fraction(Decimal(repr(layer["ratio"]))) * len(layer["members"]))
+        keyed = sorted((hashlib.sha256(seed + b"E" + u.encode()).digest(), u) for u in layer["members"])
+        picks += [(key, u, layer["name"]) for key, u in keyed[:k]]
     picks.sort()
     cap = {p["id"]: p["capacity"] for p in inp["inspectors"]}
     used = dict.fromkeys(cap, 0)
@@ -209,3 +212,22 @@ def test_docs_draws_md_prints_the_golden_vector_s_digest_seed_and_selection() ->
     assert bundle["inputs_digest"] in text and bundle["seed"] in text
     for s in hr.draw(bundle["inputs"], bundle["secrets"]).selected:
         assert f"{s.stratum} {s.uscc}  {' '.join(s.inspectors)}" in text
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=10)
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | TEXT,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(TEXT, inner, max_size=5),
+    max_leaves=20,
+)
+PLAIN_LISTS = st.lists(st.from_regex(r"[0-9A-Za-z._-]{0,20}", fullmatch=True), min_size=65, max_size=200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(TEXT, JSON | PLAIN_LISTS, max_size=6))
+def test_the_fast_canonical_json_is_byte_for_byte_the_rfc8785_package_s(value: dict[str, Any]) -> None:
+    assert hr.canonical(value) == bytes(rfc8785.dumps(value))
