@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from domain import hashrank
 from domain.context import RuleContext
-from domain.draws import PUBLICATION_DAYS, DrawTask, InspectionItem, Inspector, strata
+from domain.draws import BUILT_IN_ITEMS, PUBLICATION_DAYS, DrawTask, InspectionItem, Inspector, strata
 from domain.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from domain.history import AnyFact
 
@@ -81,10 +81,14 @@ class Draws:
         return self.data.load_inspectors(inspectors, source)
 
     def items(self, as_of: date) -> list[InspectionItem]:
-        return self.data.items(as_of)
+        """The item list in force: the built-in DR-06 item, unless a loaded version replaces it,
+        and every loaded item."""
+        found = {i.item_id: i for i in BUILT_IN_ITEMS if i.effective_from <= as_of}
+        found.update({i.item_id: i for i in self.data.items(as_of)})
+        return sorted(found.values(), key=lambda i: i.item_id)
 
     def item(self, item_id: str, on: date) -> InspectionItem:
-        for item in self.data.items(on):
+        for item in self.items(on):
             if item.item_id == item_id:
                 return item
         raise NotFoundError(

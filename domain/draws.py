@@ -86,6 +86,25 @@ class Inspector(Strict):
     effective_from: date = date(2000, 1, 1)
 
 
+BUILT_IN_ITEMS = (
+    InspectionItem(
+        item_id=DR06_ITEM,
+        name="企业公示信息抽查",
+        sub_item="年度报告及即时信息公示情况",
+        legal_basis="《企业信息公示暂行条例》第十四条;《企业公示信息抽查暂行办法》第四、七、九、十二条 (S-101B)",
+        inspecting_body="TJ-CREDIT",
+        method="书面检查、实地核查、网络监测 (S-101B Art 8)",
+        ratios=Ratios(A=0.03, B=0.03, C=0.03, D=0.03),
+        frequency={c: "每年一次 (S-101B Art 7)" for c in CLASSES},
+        per_enterprise=2,
+        inspector_requirements="two inspectors showing enforcement IDs (S-101B Art 9)",
+        effective_from=date(2014, 10, 1),
+        source="S-101B Art 4: at least 3 % (the floor, every class alike: RISK-02, no class exempt); Art 9: two",
+    ),
+)
+"""DR-06: the yearly non-directional check of public information, an item of every list."""
+
+
 def task_uuid(task_id: str) -> UUID:
     return uuid5(TASK_NAMESPACE, task_id)
 

@@ -35,10 +35,11 @@ def ready(client: TestClient, auth: Auth, publish: bool = True) -> dict[str, Any
 def test_the_item_list_is_public_and_dated(client: TestClient) -> None:
     draws = client.app.state.runtime.draws  # type: ignore[attr-defined]
     draws.load_items([InspectionItem.model_validate(ITEM)], "test")
-    assert client.get("/v1/inspection-items", params={"as_of": "2025-12-31"}).json()["items"] == []
+    before = client.get("/v1/inspection-items", params={"as_of": "2025-12-31"}).json()
+    assert [i["item_id"] for i in before["items"]] == ["TJ-DR06-PUBLIC-INFO"]  # DR-06's, built in
     found = client.get("/v1/inspection-items", params={"as_of": "2026-01-01"}).json()
-    assert [i["item_id"] for i in found["items"]] == [ITEM["item_id"]]
-    assert found["items"][0]["ratios"]["D"] == 1
+    assert [i["item_id"] for i in found["items"]] == ["TJ-DR06-PUBLIC-INFO", ITEM["item_id"]]
+    assert found["items"][1]["ratios"]["D"] == 1
 
 
 def test_an_officer_of_the_body_draws_and_the_public_notice_shows_no_class(client: TestClient, auth: Auth) -> None:

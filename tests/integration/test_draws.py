@@ -163,5 +163,9 @@ def test_a_dated_item_version_never_changes(runtime: Runtime) -> None:
         runtime.draws.load_items([InspectionItem.model_validate({**ITEM, "name": "改"})], "test")
     later = {**ITEM, "ratios": {"A": 0.1, "B": 0.2, "C": 0.6, "D": 1}, "effective_from": "2027-01-01"}
     runtime.draws.load_items([InspectionItem.model_validate(later)], "test")
-    assert runtime.draws.items(date(2026, 12, 31))[0].ratios.A == 0.05
-    assert runtime.draws.items(date(2027, 1, 1))[0].ratios.A == 0.1
+
+    def ratio_a(on: date) -> float:
+        return next(i.ratios.A for i in runtime.draws.items(on) if i.item_id == ITEM["item_id"])
+
+    assert ratio_a(date(2026, 12, 31)) == 0.05
+    assert ratio_a(date(2027, 1, 1)) == 0.1

@@ -63,3 +63,13 @@ def test_a_period_is_overdue_only_once_it_has_ended() -> None:
     assert periods_passed(4, date(2026, 3, 30)) == 0
     assert periods_passed(4, date(2026, 12, 31)) == 4
     assert periods_passed(1, date(2026, 12, 30)) == 0
+
+
+def test_dr_09_a_serious_listed_enterprise_is_on_the_key_supervision_list_from_its_listing_date(
+    runtime: Runtime,
+) -> None:
+    submit(runtime, before_the_run())
+    runtime.key_supervision.load([PLAN], "test")
+    submit(runtime, the_listing())
+    assert "serious_list" not in listed_on(runtime, "2026-03-01").get(LISTED, [])
+    assert listed_on(runtime, "2026-03-02")[LISTED][0] == "serious_list"

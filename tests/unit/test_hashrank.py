@@ -231,3 +231,12 @@ PLAIN_LISTS = st.lists(st.from_regex(r"[0-9A-Za-z._-]{0,20}", fullmatch=True), m
 @given(st.dictionaries(TEXT, JSON | PLAIN_LISTS, max_size=6))
 def test_the_fast_canonical_json_is_byte_for_byte_the_rfc8785_package_s(value: dict[str, Any]) -> None:
     assert hr.canonical(value) == bytes(rfc8785.dumps(value))
+
+
+def test_dr_06_the_built_in_public_information_item_draws_at_least_three_percent_with_two_inspectors() -> None:
+    from domain.draws import BUILT_IN_ITEMS, DR06_ITEM
+
+    (item,) = [i for i in BUILT_IN_ITEMS if i.item_id == DR06_ITEM]
+    assert item.per_enterprise >= 2
+    assert all(r >= 0.03 for r in item.ratios.model_dump().values())
+    assert hr.quota(item.ratios.A, 1000) == 30 and hr.quota(item.ratios.A, 1001) == 31  # at least 3 %
