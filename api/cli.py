@@ -193,8 +193,9 @@ def _draw_demo() -> None:
         on = date.fromisoformat(DEMO_DRAW_ON)
         for task_id, item in (("TJ-SJ-2026-0001", "TJ-SJ-FP-2026-01"), ("TJ-SJ-2026-0002", "TJ-SJ-SE-2026-01")):
             task = runtime.draws.run(DrawRequest(task_id, item, on, None, "demo"))
+            seed = (task.seed or "")[:16]
             typer.echo(
-                f"draw {task_id} ({item}) on {DEMO_DRAW_ON}: {len(task.selected)} selected, seed {(task.seed or "")[:16]}…; "
+                f"draw {task_id} ({item}) on {DEMO_DRAW_ON}: {len(task.selected)} selected, seed {seed}…; "
                 f"GET /v1/draws/{task_id} (public), /v1/draws/{task_id}/bundle (auditor), then "
                 "`credit-ledger verify-draw BUNDLE.json`"
             )
