@@ -446,6 +446,16 @@ class InspectionItems(Shape):
     items: list[InspectionItemOut]
 
 
+class PartyIn(Shape):
+    name: str = Field(min_length=1, max_length=200)
+    commit: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the secret's bytes")
+
+
+class SecretIn(Shape):
+    party: int = Field(ge=0, le=20, description="its index in the inputs' commits (0 is the ledger)")
+    secret: str = Field(pattern=r"^([0-9a-f]{2}){16,64}$", description="the secret's bytes in hex")
+
+
 class DrawRequestIn(Shape):
     task_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     item_id: str = Field(min_length=1, max_length=64)
@@ -456,6 +466,11 @@ class DrawRequestIn(Shape):
         default=None, max_length=10_000, description="the pool by id; default every active inspector of the body"
     )
     publish: bool = Field(default=True, description="publish the task (inspectors' names) at once")
+    parties: list[PartyIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="other parties' commitments; the ledger commits too, and the draw waits for every secret",
+    )
 
 
 class RecusalIn(Shape):

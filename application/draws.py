@@ -25,6 +25,7 @@ from domain.errors import ConflictError, InvalidInputError, NotFoundError, Probl
 from domain.history import AnyFact
 
 ONLY_PARTY = "credit-ledger (the only party: no other party took part)"
+LEDGER_PARTY = "credit-ledger"
 
 
 class DrawData(Protocol):
@@ -61,6 +62,9 @@ class DrawRequest:
     inspectors: Sequence[str] | None = None
     """The pool by id (default: every active inspector of the inspecting body on the date)."""
     publish: bool = True
+    parties: Sequence[tuple[str, str]] = ()
+    """Other parties (name, hex SHA-256 of their secret): the ledger commits too (party 0), then
+    each reveals with `reveal`; the draw runs when the last secret is in."""
 
 
 @dataclass
@@ -124,19 +128,27 @@ class Draws:
             key=lambda r: (r["inspector"], r["uscc"]),
         )
         secret = self.new_secret()
+        for n, (name, committed) in enumerate(request.parties):
+            if len(committed) != 64 or any(c not in "0123456789abcdef" for c in committed) or not name:
+                raise InvalidInputError(
+                    "bad commitment",
+                    [Problem(f"parties[{n}]", "a name and a lowercase hex SHA-256 of the secret's bytes", "DR-08")],
+                )
         inputs: dict[str, Any] = {
             "algorithm": hashrank.ALGORITHM,
             "task_id": request.task_id,
             "item_id": item.item_id,
             "on": request.on.isoformat(),
-            "parties": [ONLY_PARTY],
+            "parties": [ONLY_PARTY] if not request.parties else [LEDGER_PARTY, *(n for n, _ in request.parties)],
             "filters": {"sector": sector, "district": district},
             "strata": layers,
             "inspectors": [{"id": p.id, "capacity": p.capacity} for p in pool],
             "recusals": recusals,
             "per_enterprise": item.per_enterprise,
-            "commits": [hashrank.commit(secret)],
+            "commits": [hashrank.commit(secret), *(c for _, c in request.parties)],
         }
+        if request.parties:
+            return self._commit_only(request, item, department, sector, district, pool, inputs, secret)
         try:
             drawn = hashrank.draw(inputs, [secret])  # judged before anything is recorded
         except hashrank.PoolTooSmall as exc:
@@ -158,6 +170,72 @@ class Draws:
         task.fix_seed(drawn.seed)
         task.record_draw(drawn.as_json(), {p.id: p.name for p in pool})
         if request.publish:
+            task.publish(self.today())
+        self.tasks.save(task)
+        return task
+
+    def _commit_only(
+        self,
+        request: DrawRequest,
+        item: InspectionItem,
+        department: str,
+        sector: str | None,
+        district: str | None,
+        pool: Sequence[Inspector],
+        inputs: dict[str, Any],
+        secret: str,
+    ) -> DrawTask:
+        """Several parties: the inputs and every commitment recorded, then the ledger's secret
+        revealed (the others' commitments are recorded already, so it can no longer help anyone
+        choose theirs); the draw waits for the others' secrets (`reveal`)."""
+        task = DrawTask(
+            task_id=request.task_id,
+            item_id=item.item_id,
+            on=request.on,
+            department=department,
+            operator=request.operator,
+            item=item.model_dump(mode="json"),
+            filters={"sector": sector, "district": district},
+        )
+        task.commit_inputs(inputs, hashrank.inputs_digest(inputs))
+        self.tasks.save(task)
+        task.reveal(0, secret)
+        self.tasks.save(task)
+        return task
+
+    def reveal(self, task_id: str, party: int, secret: str) -> DrawTask:
+        """A party's secret (DR-08): checked against its commitment; the last one fixes the seed
+        and draws. Revealing the same secret again is a repeat."""
+        task = self.task(task_id)
+        commits = (task.inputs or {}).get("commits", [])
+        if not 0 <= party < len(commits):
+            raise InvalidInputError("no such party", [Problem("party", f"0 … {len(commits) - 1}", "DR-08")])
+        try:
+            matches = hashrank.commit(secret) == commits[party]
+        except ValueError:
+            matches = False
+        if not matches:
+            raise InvalidInputError(
+                "the secret is not the one committed",
+                [Problem("secret", f"its SHA-256 is not commits[{party}]", "DR-08")],
+            )
+        if party in task.revealed:
+            return task
+        awaiting = [i for i in task.awaiting() if i != party]
+        if not awaiting:
+            assert task.inputs is not None
+            try:
+                drawn = hashrank.draw(task.inputs, [*task.secrets[:party], secret, *task.secrets[party:]])
+            except hashrank.PoolTooSmall as exc:
+                raise InvalidInputError(
+                    "the inspectors' pool is too small", [Problem("inspectors", str(exc), "DR-06")]
+                ) from None
+        task.reveal(party, secret)
+        if not awaiting:
+            names = {p.id: p.name for p in self.data.inspectors(task.on)}
+            task.fix_seed(drawn.seed)
+            pool = (task.inputs or {}).get("inspectors", [])
+            task.record_draw(drawn.as_json(), {i["id"]: names.get(i["id"], i["id"]) for i in pool})
             task.publish(self.today())
         self.tasks.save(task)
         return task

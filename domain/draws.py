@@ -143,7 +143,7 @@ class DrawTask(Aggregate):
         self.item, self.filters = item, filters
         self.inputs: dict[str, Any] | None = None
         self.inputs_digest: str | None = None
-        self.secrets: list[str] = []
+        self.revealed: dict[int, str] = {}
         self.seed: str | None = None
         self.selected: list[dict[str, Any]] = []
         self.redraws: list[dict[str, Any]] = []
@@ -161,7 +161,17 @@ class DrawTask(Aggregate):
 
     @event("SecretRevealed")
     def reveal(self, index: int, secret: str) -> None:
-        self.secrets.append(secret)
+        self.revealed[index] = secret
+
+    @property
+    def secrets(self) -> list[str]:
+        """The secrets revealed, in the order of the commits."""
+        return [self.revealed[i] for i in sorted(self.revealed)]
+
+    def awaiting(self) -> list[int]:
+        """The parties (indexes into `commits`) whose secret is not revealed yet."""
+        commits = (self.inputs or {}).get("commits", [])
+        return [i for i in range(len(commits)) if i not in self.revealed]
 
     @event("SeedFixed")
     def fix_seed(self, seed: str) -> None:

@@ -20,6 +20,7 @@ from api.schemas import (
     KeyPlans,
     RecusalIn,
     Redraw,
+    SecretIn,
 )
 from application.draws import DrawRequest
 from domain.access import Principal, Role
@@ -72,6 +73,7 @@ def post_draw(runtime: RuntimeDep, principal: Officer, request: Annotated[DrawRe
             district=request.district,
             inspectors=request.inspectors,
             publish=request.publish,
+            parties=[(p.name, p.commit) for p in request.parties],
         )
     )
     return runtime.draws.notice(request.task_id)
@@ -106,6 +108,17 @@ def post_recusal(
     both are logged. Safe to repeat."""
     _own(runtime, principal, task_id)
     return runtime.draws.recuse(task_id, request.inspector, request.uscc, request.reason)
+
+
+@router.post("/v1/draws/{task_id}/secrets", response_model=DrawNotice, responses=AUTH)
+def post_secret(
+    runtime: RuntimeDep, _principal: Officer, task_id: TaskPath, request: Annotated[SecretIn, Body()]
+) -> dict[str, Any]:
+    """A party reveals its secret (checked against its commitment, recorded before any secret was
+    revealed); the last one fixes the seed and draws (DR-08). Any officer may carry it: the
+    secret proves itself."""
+    runtime.draws.reveal(task_id, request.party, request.secret)
+    return runtime.draws.notice(task_id)
 
 
 @router.post("/v1/draws/{task_id}/publish", response_model=DrawNotice, responses=AUTH)

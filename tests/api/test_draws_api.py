@@ -110,3 +110,31 @@ def test_a_key_supervision_list_is_internal_and_read_by_risk_readers(client: Tes
     assert [p["plan_id"] for p in plans.json()["plans"]] == [PLAN.plan_id]
     missing = client.get("/v1/key-supervision/plans/NOPE/enterprises", headers=auth("TJ-CREDIT", "auditor"))
     assert missing.status_code == 404
+
+
+def test_with_another_party_the_draw_waits_for_its_secret_which_must_match_its_commitment(
+    client: TestClient, auth: Auth
+) -> None:
+    post(client, auth, before_the_run())
+    effective_run(client, auth)
+    draws = client.app.state.runtime.draws  # type: ignore[attr-defined]
+    draws.load_items([InspectionItem.model_validate(ITEM)], "test")
+    draws.load_inspectors(inspectors(), "test")
+    project(client)
+    notary = "ab" * 32
+    body = {**DRAW, "parties": [{"name": "天津市公证处", "commit": hashrank.commit(notary)}]}
+    waiting = client.post("/v1/draws", json=body, headers=auth("TJ-ENF"))
+    assert waiting.status_code == 200, waiting.text
+    assert waiting.json()["step"] == "inputs_committed" and waiting.json()["selected"] == []
+    wrong = client.post(
+        f"/v1/draws/{DRAW['task_id']}/secrets", json={"party": 1, "secret": "cd" * 32}, headers=auth("TJ-ENF")
+    )
+    assert wrong.status_code == 422 and "DR-08" in wrong.text
+    done = client.post(
+        f"/v1/draws/{DRAW['task_id']}/secrets", json={"party": 1, "secret": notary}, headers=auth("TJ-ENF")
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["step"] == "published" and done.json()["selected"]
+    bundle = client.get(f"/v1/draws/{DRAW['task_id']}/bundle", headers=auth("TJ-CREDIT", "auditor")).json()
+    assert bundle["inputs"]["parties"] == ["credit-ledger", "天津市公证处"] and bundle["secrets"][1] == notary
+    assert hashrank.verify(bundle).as_json() == bundle["selected"]
