@@ -77,3 +77,5 @@ def test_a_whole_draw_from_the_command_line_re_runs_offline_and_a_swapped_uscc_i
     assert bad.returncode == 1 and "selected[0].uscc" in bad.stderr
     verified = run_cli(clean_db, "verify", "--database")
     assert verified.returncode == 0, verified.stdout + verified.stderr  # a task's events are audit leaves too
+    rebuilt = run_cli(clean_db, "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr  # a task's events are skipped by read models
