@@ -40,6 +40,10 @@ class Population(Protocol):
         """Every enterprise matching on `on`, with its risk class then (None: none)."""
         ...
 
+    def on_list(self, name: str, on: date) -> set[str]:
+        """The members of a list (key-sector, abnormal, serious, exposure) on `on`."""
+        ...
+
     def names(self, usccs: Sequence[str], on: date) -> dict[str, str]: ...
 
 
@@ -120,7 +124,11 @@ class Draws:
             )
         sector = request.sector or item.object.sector
         district = request.district or item.object.district
-        layers = strata(item, self.population.classes(request.on, sector, district))
+        found = self.population.classes(request.on, sector, district)
+        if item.object.on_list is not None:
+            members = self.population.on_list(item.object.on_list, request.on)
+            found = {u: c for u, c in found.items() if u in members}
+        layers = strata(item, found)
         pool = self._pool(item, request)
         members = {u for s in layers for u in s["members"]}
         recusals = sorted(
@@ -140,7 +148,7 @@ class Draws:
             "item_id": item.item_id,
             "on": request.on.isoformat(),
             "parties": [ONLY_PARTY] if not request.parties else [LEDGER_PARTY, *(n for n, _ in request.parties)],
-            "filters": {"sector": sector, "district": district},
+            "filters": {"sector": sector, "district": district, "on_list": item.object.on_list},
             "strata": layers,
             "inspectors": [{"id": p.id, "capacity": p.capacity} for p in pool],
             "recusals": recusals,

@@ -15,7 +15,7 @@ docs/draws.md; S-TJ28 五(八)1; rulebook §10 DR-01 … DR-09, RISK-02/04/05).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -43,6 +43,9 @@ class ItemObject(Strict):
 
     sector: str | None = None
     district: str | None = Field(default=None, pattern=r"^\d{6}$")
+    on_list: Literal["key-sector", "abnormal", "serious", "exposure"] | None = Field(
+        default=None, description="only members of this list on the draw's date (DR-03: more sampling for them)"
+    )
 
 
 class Ratios(Strict):

@@ -49,6 +49,10 @@ class DrawPopulation:
                     break
         return out
 
+    def on_list(self, name: str, on: date) -> set[str]:
+        with self.connect() as conn:
+            return self._list(conn, name, on, self.now(), None)
+
     def criterion(self, name: str, as_of: date, known_at: datetime | None) -> set[str]:
         """The enterprises meeting a key-supervision criterion (domain/key_supervision.py) on
         `as_of` as known at `known_at` (default: now)."""

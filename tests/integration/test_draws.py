@@ -169,3 +169,23 @@ def test_a_dated_item_version_never_changes(runtime: Runtime) -> None:
 
     assert ratio_a(date(2026, 12, 31)) == 0.05
     assert ratio_a(date(2027, 1, 1)) == 0.1
+
+
+def test_an_item_for_the_serious_list_draws_only_its_members_on_the_date(runtime: Runtime) -> None:
+    from tests.integration.test_risk_classes import the_listing
+
+    ready(runtime)
+    submit(runtime, the_listing())
+    runtime.projector.catch_up()
+    listed = {
+        **ITEM,
+        "item_id": "TJ-SJ-SERIOUS",
+        "object": {"on_list": "serious"},
+        "ratios": {"A": 1, "B": 1, "C": 1, "D": 1},
+    }
+    runtime.draws.load_items([InspectionItem.model_validate(listed)], "test")
+    task = runtime.draws.run(DrawRequest("T-SERIOUS", "TJ-SJ-SERIOUS", date(2026, 3, 2), None, "test"))
+    assert [s["uscc"] for s in task.selected] == [LISTED]
+    assert task.inputs is not None and task.inputs["filters"]["on_list"] == "serious"
+    before = runtime.draws.run(DrawRequest("T-SERIOUS-0301", "TJ-SJ-SERIOUS", date(2026, 3, 1), None, "test"))
+    assert before.selected == []

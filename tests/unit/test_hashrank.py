@@ -240,3 +240,15 @@ def test_dr_06_the_built_in_public_information_item_draws_at_least_three_percent
     assert item.per_enterprise >= 2
     assert all(r >= 0.03 for r in item.ratios.model_dump().values())
     assert hr.quota(item.ratios.A, 1000) == 30 and hr.quota(item.ratios.A, 1001) == 31  # at least 3 %
+
+
+def test_the_golden_vector_s_digest_is_what_sha256sum_gives_for_its_canonical_json(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    tool = shutil.which("sha256sum")
+    assert tool, "sha256sum (coreutils) is needed: apt-get install coreutils"
+    file = tmp_path / "inputs.json"
+    file.write_bytes(rfc8785.dumps(golden()["inputs"]))
+    out = subprocess.run([tool, str(file)], capture_output=True, text=True, check=True).stdout
+    assert out.split()[0] == golden()["inputs_digest"]
