@@ -6,6 +6,7 @@ The only module that knows every layer. The HTTP app, the command line and the t
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -19,19 +20,23 @@ from adapters import clock, gc_policy, parent_death, reference_store
 from adapters.audit_log import Checkpointer
 from adapters.config import Settings, get_settings
 from adapters.database import Server, migrate, resolve_server
+from adapters.draw_store import DrawDataStore, TaskLedger
 from adapters.event_store import EventStore
 from adapters.locks import EnterpriseLocks
 from adapters.risk_store import RiskModelStore, RunReports
 from adapters.signing_key import load_signing_key
 from adapters.tokens import TokenStore
+from application.draws import Draws
 from application.imports import AuthorFor, ImportSummary, import_file
 from application.intake import Intake
+from application.key_supervision import KeySupervision
 from application.parallel_import import import_file_parallel
 from application.reads import Reads
 from application.risk import RiskRuns
 from domain.access import Author
 from domain.context import RuleContext
 from domain.signed_note import SignerKey
+from projections.draw_population import DrawPopulation
 from projections.freshness import Freshness
 from projections.readmodel import ReadModel
 from projections.registry import read_models
@@ -52,6 +57,8 @@ class Runtime:
     intake: Intake = field(init=False)
     reads: Reads = field(init=False)
     risk: RiskRuns = field(init=False)
+    draws: Draws = field(init=False)
+    key_supervision: KeySupervision = field(init=False)
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
@@ -70,6 +77,17 @@ class Runtime:
             RunReports(self.server),
             lambda: self.rules,
         )
+        # Random draws (issue 20): directories in PostgreSQL, tasks in the event log.
+        population = DrawPopulation(self.read_connection, clock.now)
+        self.draws = Draws(
+            DrawDataStore(self.server),
+            population,
+            TaskLedger(self.store),
+            lambda: secrets.token_hex(32),
+            lambda: self.rules,
+            clock.today,
+        )
+        self.key_supervision = KeySupervision(DrawDataStore(self.server), population, TaskLedger(self.store).history)
         # Tokens share the event store's connection pool: one lookup per authenticated request.
         self.tokens = TokenStore(self.store.connection)
         # Read models: started in the server's lifespan or by `credit-ledger project`.

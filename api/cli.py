@@ -148,6 +148,7 @@ def demo() -> None:
         "with the TJ-CREDIT reviewer token, the risk-class repair 津信风修〔2026〕2号; "
         "GET /v1/commitment-templates (public)"
     )
+    _draw_demo()
 
 
 DEMO_RISK_RUN_ON = "2026-01-01"  # the yearly adjustment at the start of the year (S-TJ28 五(七)2)
@@ -175,6 +176,51 @@ def _risk_demo() -> None:
         runtime.close()
 
 
+DEMO_DRAWS = PROJECT_ROOT / "demo" / "draws"
+DEMO_DRAW_ON = "2026-03-02"
+
+
+def _draw_demo() -> None:
+    """Random draws and key-supervision plans on the demo's enterprises (issue 20,
+    docs/draws.md): the item list, the inspector directory and two plans loaded as dated data,
+    then one draw per item as the only party; safe to repeat (a task id names one draw)."""
+    from datetime import date
+
+    from api.bootstrap import Runtime
+    from application.draws import DrawRequest
+    from domain.draws import InspectionItem, Inspector
+    from domain.key_supervision import KeyPlan
+
+    def read(name: str) -> list[Any]:
+        found: list[Any] = json.loads((DEMO_DRAWS / name).read_text(encoding="utf-8"))
+        return found
+
+    runtime = Runtime.open()
+    try:
+        runtime.draws.load_items([InspectionItem.model_validate(i) for i in read("inspection-items.json")], "demo")
+        runtime.draws.load_inspectors([Inspector.model_validate(i) for i in read("inspectors.json")], "demo")
+        runtime.key_supervision.load([KeyPlan.model_validate(p) for p in read("key-supervision-plans.json")], "demo")
+        runtime.projector.catch_up()
+        on = date.fromisoformat(DEMO_DRAW_ON)
+        for task_id, item in (("TJ-SJ-2026-0001", "TJ-SJ-FP-2026-01"), ("TJ-SJ-2026-0002", "TJ-SJ-SE-2026-01")):
+            task = runtime.draws.run(DrawRequest(task_id, item, on, None, "demo"))
+            seed = (task.seed or "")[:16]
+            typer.echo(
+                f"draw {task_id} ({item}) on {DEMO_DRAW_ON}: {len(task.selected)} selected, seed {seed}…; "
+                f"GET /v1/draws/{task_id} (public), /v1/draws/{task_id}/bundle (auditor), then "
+                "`credit-ledger verify-draw BUNDLE.json`"
+            )
+        for plan in ("TJ-ZD-2026-SFOOD", "TJ-ZD-2026-SE"):
+            listed = runtime.key_supervision.enterprises(plan, on, None)["enterprises"]
+            overdue = sum(1 for e in listed if e["overdue"])
+            typer.echo(
+                f"key-supervision plan {plan}: {len(listed)} enterprises on {DEMO_DRAW_ON}, {overdue} overdue; "
+                f"GET /v1/key-supervision/plans/{plan}/enterprises?as_of={DEMO_DRAW_ON} (auditor)"
+            )
+    finally:
+        runtime.close()
+
+
 @app.command()
 def migrate() -> None:
     """Apply pending migrations (the embedded server's database is created if needed; a
@@ -189,6 +235,7 @@ def migrate() -> None:
 
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
+from api.cli_draws import draw_app, inspectors_app, items_app, key_app, verify_draw  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_risk import risk_app  # noqa: E402
@@ -202,6 +249,11 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(reference_app, name="reference")
 app.add_typer(risk_app, name="risk")
+app.add_typer(inspectors_app, name="inspectors")
+app.add_typer(items_app, name="items")
+app.add_typer(draw_app, name="draw")
+app.add_typer(key_app, name="key-supervision")
+app.command("verify-draw")(verify_draw)
 
 
 if __name__ == "__main__":

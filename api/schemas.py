@@ -564,3 +564,138 @@ class CommitmentTemplateOut(Shape):
 class CommitmentTemplates(Shape):
     on: str
     templates: list[CommitmentTemplateOut]
+
+
+# --- random draws (issue 20, docs/draws.md) ---------------------------------------------------
+
+
+class InspectionItemOut(Open):
+    """One line of the random-inspection item list (DR-01), as in force on the date."""
+
+    item_id: str
+    name: str
+    legal_basis: str
+    inspecting_body: str
+    ratios: dict[str, float]
+    per_enterprise: int
+    effective_from: str
+
+
+class InspectionItems(Shape):
+    as_of: str
+    items: list[InspectionItemOut]
+
+
+class PartyIn(Shape):
+    name: str = Field(min_length=1, max_length=200)
+    commit: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the secret's bytes")
+
+
+class SecretIn(Shape):
+    party: int = Field(ge=0, le=20, description="its index in the inputs' commits (0 is the ledger)")
+    secret: str = Field(pattern=r"^([0-9a-f]{2}){16,64}$", description="the secret's bytes in hex")
+
+
+class DrawRequestIn(Shape):
+    task_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    item_id: str = Field(min_length=1, max_length=64)
+    on: str = Field(description="the draw's date (YYYY-MM-DD)")
+    sector: str | None = Field(default=None, max_length=64, description="narrows the item's object")
+    district: str | None = Field(default=None, pattern=r"^\d{6}$")
+    inspectors: list[str] | None = Field(
+        default=None, max_length=10_000, description="the pool by id; default every active inspector of the body"
+    )
+    publish: bool = Field(default=True, description="publish the task (inspectors' names) at once")
+    parties: list[PartyIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="other parties' commitments; the ledger commits too, and the draw waits for every secret",
+    )
+
+
+class RecusalIn(Shape):
+    inspector: str = Field(min_length=1, max_length=64)
+    uscc: str = Field(min_length=18, max_length=18)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Redraw(Shape):
+    inspector: str
+    uscc: str
+    replaced_by: str
+
+
+class DrawResult(Shape):
+    result: str | None
+    concluded_on: str
+    publish_by: str = Field(description="20 working days after the end of the inspection (DR-05)")
+    rule: str
+
+
+class DrawnEnterprise(Shape):
+    uscc: str
+    name: str | None
+    inspectors: list[str] | None = Field(description="the inspectors' names once the task is published")
+    result: DrawResult | None
+
+
+class DrawNotice(Shape):
+    """The public task notice (DR-05): no risk class, no stratum, no score (RISK-02)."""
+
+    task_id: str
+    item_id: str
+    item_name: str | None
+    legal_basis: str | None
+    inspecting_body: str | None
+    on: str
+    step: str
+    algorithm: str
+    inputs_digest: str | None
+    seed: str | None
+    published_on: str | None
+    selected: list[DrawnEnterprise]
+
+
+class DrawBundle(Shape):
+    """Everything needed to re-run the draw (DR-08): `credit-ledger verify-draw BUNDLE.json`."""
+
+    algorithm: str
+    inputs: dict[str, Any]
+    inputs_digest: str
+    secrets: list[str]
+    seed: str
+    selected: list[dict[str, Any]]
+    redraws: list[Redraw]
+
+
+class KeyReason(Shape):
+    criterion: str
+    rule: str
+    reason: str | None = None
+
+
+class KeyEnterprise(Shape):
+    uscc: str
+    name: str | None
+    reasons: list[KeyReason]
+    per_year: int
+    done: int
+    due: int = Field(description="inspections still to do this year")
+    overdue: int = Field(description="periods of the year ended without an inspection")
+
+
+class KeyPlanEnterprises(Shape):
+    """A key-supervision plan's enterprise list as of a date (internal: a reason may be class D)."""
+
+    plan_id: str
+    name: str
+    as_of: str
+    known_at: str | None
+    procedure: dict[str, Any]
+    items: list[str]
+    enterprises: list[KeyEnterprise]
+
+
+class KeyPlans(Shape):
+    as_of: str
+    plans: list[dict[str, Any]]

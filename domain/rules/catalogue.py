@@ -208,6 +208,43 @@ RULES: tuple[Rule, ...] = (
         "CONFIRMED",
         _v("S-FPL Art 44", S_FPL_START),
     ),
+    # --- random draws and key supervision (issue 20, docs/draws.md) -------------------------
+    _rule(
+        "DR-05",
+        "Random-inspection results are published within 20 WD of the end of the inspection",
+        "PARTIAL",
+        _v(
+            "S-101B Art 12 (CONFIRMED for public-information checks); S-5 (general results: UNCONFIRMED "
+            "wording, 20 WD as local implementations apply it)",
+            S68_START,
+            note="an inspection.concluded of kind double_random: met when the ledger, which publishes "
+            "inspections in the public view, records it",
+            deadline=Period(20, WD),
+        ),
+    ),
+    _rule(
+        "DR-06",
+        "Public-information spot checks: at least 3 % drawn by lottery keyed on USCC, a yearly "
+        "non-directional check, at least two inspectors, results recorded within 20 WD",
+        "CONFIRMED",
+        _v(
+            "S-101B Arts 4, 7, 9, 12",
+            S68_START,
+            note="the built-in item TJ-DR06-PUBLIC-INFO (ratio 3 % per class, two inspectors); hashrank-v1",
+            min_ratio="0.03",
+            inspectors=2,
+        ),
+    ),
+    _rule(
+        "DR-09",
+        "Serious-list enterprises and food producers with bad credit records are inspected more often",
+        "CONFIRMED",
+        _v(
+            "Order 44 Art 15(2); S-FPL Art 44",
+            S45_START,
+            note="key-supervision plans list them (criteria serious_list, food_producers_c_d)",
+        ),
+    ),
     # --- penalties ------------------------------------------------------------------------
     _rule(
         "PEN-01",

@@ -10,6 +10,7 @@ from domain.context import RuleContext
 from domain.history import AnyFact, Fact
 from domain.records import (
     EnterpriseRegistered,
+    InspectionConcluded,
     InstantInfoPublished,
     PenaltyRevoked,
     PermitGranted,
@@ -89,6 +90,12 @@ def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[D
             )
     _repair(facts, book)
     commitment_deadlines(facts, book)
+    for inspected in facts_of(facts, InspectionConcluded):
+        if inspected.data.kind == "double_random":
+            # DR-05: the result of a random inspection is published within 20 WD of its end; the
+            # ledger publishes inspections in the public view, so recording it publishes it.
+            what = f"publish the result of random-inspection task {inspected.data.task_id}"
+            book.after("DR-05", "deadline", what, inspected, by_recording(inspected))
     if discloses:
         abnormal_duties(facts, book)
     return book.out

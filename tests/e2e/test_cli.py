@@ -77,6 +77,11 @@ def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
     assert "risk trial run on 2026-01-01" in first.stdout and "reported" in first.stdout
     assert "risk effective run on 2026-01-01" in first.stdout and ", recorded;" in first.stdout
     assert "risk effective run on 2026-01-01" in again.stdout and ", repeated;" in again.stdout
+    # random draws and key-supervision plans (issue 20): the same draws again, not new ones
+    draws = [line for line in first.stdout.splitlines() if line.startswith("draw TJ-SJ-2026-")]
+    assert len(draws) == 2 and all(" 0 selected" not in line for line in draws), first.stdout
+    assert [line for line in again.stdout.splitlines() if line.startswith("draw TJ-SJ-2026-")] == draws
+    assert "key-supervision plan TJ-ZD-2026-SFOOD:" in first.stdout
 
 
 def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:

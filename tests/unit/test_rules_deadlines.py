@@ -113,3 +113,16 @@ def test_a_deadline_past_the_known_calendar_is_provisional() -> None:
     h = History()
     h.penalty("P1", "2026-12-20")
     assert of(h, "PEN-05", "2026-12-31")[0].provisional
+
+
+@pytest.mark.parametrize(
+    ("recorded", "status"), [("2024-03-28", "met"), ("2024-03-29", "met"), ("2024-04-01", "missed")]
+)
+def test_dr_05_a_random_inspection_s_result_is_published_within_twenty_working_days(recorded: str, status: str) -> None:
+    h = History()
+    data = {"task_id": "TJ-DR-1", "item": "食品生产监督检查", "kind": "double_random", "result": "compliant"}
+    h.add("inspection.concluded", "2024-03-01", data, recorded=recorded)
+    h.add("inspection.concluded", "2024-03-01", {**data, "kind": "complaint"}, recorded=recorded)
+    (deadline,) = of(h, "DR-05", "2024-06-01")  # a complaint inspection has none
+    assert (deadline.due, deadline.status) == (d("2024-03-29"), status)
+    assert "TJ-DR-1" in deadline.what
