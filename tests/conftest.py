@@ -51,6 +51,11 @@ LEDGER_TABLES = (
     "risk_runs",
     "risk_run_classes",
     "risk_rescores",
+    "feed_items",  # the change feed and its delivery (issue 23)
+    "feed_state",
+    "feed_subscriptions",
+    "feed_dead_letters",
+    "feed_publishers",
 )
 
 

@@ -1,0 +1,180 @@
+"""Joint punishment (issue 23, docs/feeds.md): the measures catalogue, the change feed (pull),
+subscriptions (push), dead letters, feedback of applied measures and an enterprise's measures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from adapters import clock
+from adapters import subscriptions as store
+from api.auth import Admin, require_principal
+from api.deps import RuntimeDep
+from domain.access import Principal, Role
+from domain.errors import BadCursorError, ForbiddenError, InvalidInputError, Problem
+from domain.measures import measures_for, shown
+from projections import change_feed
+
+router = APIRouter(tags=["feeds"])
+Day = Annotated[date, Query(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
+Department = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+
+
+class MeasureOut(BaseModel):
+    id: str
+    list: str
+    rule: str
+    title: str
+    title_zh: str
+    applied_by: str
+    legal_basis: str
+    grounds: str
+    valid_from: str
+    valid_from_source: str
+    valid_until: str | None
+    status: str
+    open_question: str | None
+    note: str
+
+
+class Measures(BaseModel):
+    list_name: str | None = Field(alias="list")
+    as_of: str
+    measures: list[MeasureOut]
+
+
+@router.get("/v1/measures", response_model=Measures)
+def get_measures(
+    runtime: RuntimeDep,
+    list_name: Annotated[Literal["serious", "abnormal"] | None, Query(alias="list")] = None,
+    as_of: Day | None = None,
+) -> dict[str, Any]:
+    """The joint-punishment measures in force on `as_of` (default today) for a list (SDL-20,
+    SDL-21, SDL-22, AOL-22): who applies each, its legal basis, from when; an open rulebook
+    question (Q17) is shown as such. Public: the law, no enterprise."""
+    day = as_of or clock.today()
+    reference = runtime.rules.reference
+    found = measures_for(list_name, day, reference)
+    return {"list": list_name, "as_of": day.isoformat(), "measures": shown(found, reference)}
+
+
+class SubscriptionIn(BaseModel):
+    department: str = Field(min_length=2, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    types: list[str] | None = Field(default=None, max_length=64, description="absent: every item")
+    secret: str | None = Field(default=None, max_length=200, description="whsec_ + base64 (Standard Webhooks)")
+
+
+class SubscriptionOut(BaseModel):
+    id: UUID
+    department: str
+    url: str | None
+    types: list[str] | None
+    created_at: datetime
+    active: bool
+    cursor: str
+    attempts: int
+    failing_since: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    delivered: int
+
+
+class Subscriptions(BaseModel):
+    subscriptions: list[SubscriptionOut]
+
+
+def _subscription(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in row.items() if k not in ("position", "n")},
+        "url": row["url"] or None,
+        "cursor": change_feed.cursor_text((row["position"], row["n"])),
+    }
+
+
+@router.post("/v1/subscriptions", response_model=SubscriptionOut, status_code=201)
+def create_subscription(body: SubscriptionIn, runtime: RuntimeDep, _admin: Admin) -> dict[str, Any]:
+    """Subscribe a department to the change feed (admin): pull only without `url`; with one,
+    pushed as Standard Webhooks signed with `secret`. Re-sending one (department, url) updates it."""
+    unknown = sorted(set(body.types or []) - set(change_feed.FEED_TYPES))
+    if unknown:
+        raise InvalidInputError(
+            "unknown feed types", [Problem("types", f"not a feed type: {', '.join(unknown)}", "SDL-21")]
+        )
+    with runtime.server.connect(autocommit=True) as conn:
+        row = store.create(conn, body.department, body.url, body.types, body.secret)
+    return _subscription(row)
+
+
+@router.get("/v1/subscriptions", response_model=Subscriptions)
+def list_subscriptions(runtime: RuntimeDep, _admin: Admin) -> dict[str, Any]:
+    """Every subscription and its delivery state (admin); secrets are never shown."""
+    with runtime.read_connection() as conn:
+        return {"subscriptions": [_subscription(r) for r in store.listing(conn)]}
+
+
+class DeadLetter(BaseModel):
+    item_id: str
+    position: int
+    n: int
+    attempts: int
+    last_error: str | None
+    dead_at: datetime
+    replayed_at: datetime | None
+
+
+class DeadLetters(BaseModel):
+    subscription: UUID
+    dead_letters: list[DeadLetter]
+
+
+@router.get("/v1/subscriptions/{subscription_id}/dead-letters", response_model=DeadLetters)
+def get_dead_letters(subscription_id: UUID, runtime: RuntimeDep, _admin: Admin) -> dict[str, Any]:
+    """Items the relay gave up on after retrying for 24 hours (admin)."""
+    with runtime.read_connection() as conn:
+        return {"subscription": subscription_id, "dead_letters": store.dead_letters(conn, subscription_id)}
+
+
+class FeedPage(BaseModel):
+    department: str
+    items: list[dict[str, Any]] = Field(description="CloudEvents 1.0, JSON format")
+    next_after: str | None = Field(description="the cursor to ask with next; the same one when nothing is new")
+    watermark: int = Field(description="the log position up to which the feed is complete")
+
+
+@router.get("/v1/feeds/{department}", response_model=FeedPage)
+def get_feed(
+    department: Department,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require_principal)],
+    after: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The items of the department's subscriptions after the cursor, in commit order, gap-free:
+    only up to the feed's safe watermark, so no later commit can add an item before one handed
+    out. A token of that department, or an admin's."""
+    _may_read_feed(principal, department)
+    try:
+        cursor = change_feed.parse_cursor(after)
+    except ValueError:
+        raise BadCursorError("not a feed cursor", [Problem("after", "a cursor this feed returned", "SDL-21")]) from None
+    with runtime.read_connection() as conn:
+        types = store.types_of(conn, department)
+        page, watermark = change_feed.read_page(conn, types, cursor, limit)
+    last = page[-1][0] if page else cursor
+    return {
+        "department": department,
+        "items": [event for _, event in page],
+        "next_after": change_feed.cursor_text(last) if last else None,
+        "watermark": watermark,
+    }
+
+
+def _may_read_feed(principal: Principal, department: str) -> None:
+    if principal.role is Role.admin or principal.department == department:
+        return
+    raise ForbiddenError(f"a token of {principal.department} may not read the feed of {department}")
