@@ -7,15 +7,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from adapters import clock
 from adapters import subscriptions as store
-from api.auth import Admin, require_principal
-from api.deps import RuntimeDep
-from domain.access import Principal, Role
-from domain.errors import BadCursorError, ForbiddenError, InvalidInputError, Problem
+from api.auth import Admin, EnterpriseReader, require_principal
+from api.deps import RuntimeDep, UsccDep
+from domain.access import Author, Principal, Role
+from domain.errors import BadCursorError, ForbiddenError, InvalidInputError, Problem, RecordRejectedError
 from domain.measures import measures_for, shown
 from projections import change_feed
 
@@ -178,3 +178,140 @@ def _may_read_feed(principal: Principal, department: str) -> None:
     if principal.role is Role.admin or principal.department == department:
         return
     raise ForbiddenError(f"a token of {principal.department} may not read the feed of {department}")
+
+
+class FeedbackIn(BaseModel):
+    item_id: str = Field(min_length=1, max_length=120, description="the change-feed item (CloudEvent id)")
+    measure_id: str = Field(min_length=1, max_length=120, description="a measure of GET /v1/measures")
+    action: Literal["applied", "lifted"]
+    effective_on: date = Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))
+    idempotency_key: str = Field(
+        min_length=1, max_length=120, description="the department's own id of this feedback (source.record_id)"
+    )
+    note: str | None = Field(default=None, max_length=500)
+
+
+class FeedbackOut(BaseModel):
+    status: Literal["recorded", "duplicate"]
+    uscc: str
+    type: str
+    source: dict[str, str]
+
+
+@router.post(
+    "/v1/feeds/{department}/feedback",
+    response_model=FeedbackOut,
+    status_code=201,
+    responses={200: {"model": FeedbackOut, "description": "the same feedback again (duplicate)"}},
+)
+def post_feedback(
+    department: Department,
+    body: FeedbackIn,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require_principal)],
+    response: Response,
+) -> dict[str, Any]:
+    """A department reports that it applied or lifted a measure on a feed item (trigger →
+    feedback, SDL-21): recorded as a `measure.applied` / `measure.lifted` record of that
+    department about the item's enterprise, with the idempotency key as its record id (sending
+    it again is a duplicate, 200). An officer token of that department."""
+    if principal.role is not Role.officer or principal.department != department:
+        raise ForbiddenError(f"feedback of {department} is sent with an officer token of {department}")
+    with runtime.read_connection() as conn:
+        item = change_feed.item_by_id(conn, body.item_id)
+    if item is None:
+        raise InvalidInputError("unknown feed item", [Problem("item_id", "no feed item has this id", "SDL-21")])
+    offered = {m["id"] for m in item["data"].get("measures", [])}
+    if body.measure_id not in offered:
+        reason = f"the item carries no measure {body.measure_id!r}; it carries: {', '.join(sorted(offered)) or 'none'}"
+        raise InvalidInputError("not a measure of this item", [Problem("measure_id", reason, "SDL-21")])
+    record = {
+        "type": f"measure.{body.action}",
+        "uscc": item["subject"],
+        "effective_on": body.effective_on.isoformat(),
+        "source": {"department": department, "record_id": body.idempotency_key},
+        "data": {"item_id": body.item_id, "measure_id": body.measure_id, **({"note": body.note} if body.note else {})},
+    }
+    [outcome] = runtime.intake.submit([record], author=Author.of(principal))
+    if outcome.status == "rejected":
+        raise RecordRejectedError(outcome.errors, results=[outcome.as_json()])
+    response.status_code = 201 if outcome.status == "recorded" else 200
+    return {
+        "status": outcome.status,
+        "uscc": item["subject"],
+        "type": record["type"],
+        "source": {"department": department, "record_id": body.idempotency_key},
+    }
+
+
+class Trigger(BaseModel):
+    item_id: str
+    type: str
+    list_kind: str = Field(alias="list")
+    listing: str
+    since: str | None
+    until: str | None
+    measure: MeasureOut
+    feedback: list[dict[str, Any]]
+    due: str | None = Field(description="feedback due by this date (working days after the trigger's recording)")
+    open_deadline: bool = Field(description="no feedback, and the due date has passed")
+
+
+class EnterpriseMeasures(BaseModel):
+    uscc: str
+    as_of: str
+    triggers: list[Trigger]
+
+
+@router.get("/v1/enterprises/{uscc}/measures", response_model=EnterpriseMeasures)
+def get_enterprise_measures(
+    uscc: UsccDep, runtime: RuntimeDep, _reader: EnterpriseReader, as_of: Day | None = None
+) -> dict[str, Any]:
+    """The measures the feed triggered for the enterprise's listings in force on `as_of`, and
+    beside each the departments' feedback (`measure.applied` / `measure.lifted`); a trigger with
+    no feedback within `measure_feedback_window` (reference data, 10 WD assumed) is an open deadline.
+    Same readers as the timeline."""
+    day = as_of or clock.today()
+    history = runtime.reads.history(uscc)
+    feedback: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for fact in history:
+        if fact.type in ("measure.applied", "measure.lifted"):
+            data = fact.data.model_dump(mode="json")
+            feedback.setdefault((data["item_id"], data["measure_id"]), []).append(
+                {
+                    "action": fact.type.split(".")[1],
+                    "department": fact.department,
+                    "record_id": fact.record_id,
+                    "effective_on": fact.effective_on.isoformat(),
+                    "note": data.get("note"),
+                }
+            )
+    with runtime.read_connection() as conn:
+        page, _ = change_feed.read_page(conn, [f"{change_feed.TYPE_PREFIX}measure.imposed"], None, 1000, uscc=uscc)
+    window = runtime.rules.reference.measure_feedback_window.on(day)
+    today = clock.today()
+    triggers = []
+    for _, event in page:
+        data = event["data"]
+        since, until = data["from"], data["until"]
+        if since is None or date.fromisoformat(since) > day or (until and date.fromisoformat(until) <= day):
+            continue
+        recorded = datetime.fromisoformat(event["time"]).date()
+        due = runtime.rules.calendar.period_end(recorded, window).date
+        for measure in data.get("measures", []):
+            given = feedback.get((event["id"], measure["id"]), [])
+            triggers.append(
+                {
+                    "item_id": event["id"],
+                    "type": event["type"],
+                    "list": data["kind"],
+                    "listing": data["subject"],
+                    "since": since,
+                    "until": until,
+                    "measure": measure,
+                    "feedback": given,
+                    "due": due.isoformat(),
+                    "open_deadline": not given and due < today,
+                }
+            )
+    return {"uscc": uscc, "as_of": day.isoformat(), "triggers": triggers}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -69,3 +70,99 @@ def test_a_serious_listing_becomes_cloudevents_with_its_measures_and_a_known_exp
     expiry = next(e for e in page["items"] if e["type"] == f"{TYPE_PREFIX}serious.removed")
     assert expiry["data"]["withdrawal"] is True and expiry["data"]["stop_using_from"] == "2027-06-04"
     assert expiry["data"]["reason"] == "expiry"
+
+
+def _listed_item(client: TestClient, auth: Auth, uscc: str, department: str = "TJ-FIN") -> dict[str, Any]:
+    admin = auth("TJ-CREDIT", "admin")
+    client.post("/v1/subscriptions", json={"department": department}, headers=admin)
+    items = client.get(f"/v1/feeds/{department}", headers=admin).json()["items"]
+    return next(e for e in items if e["type"] == f"{TYPE_PREFIX}measure.imposed" and e["subject"] == uscc)
+
+
+def test_feedback_of_an_applied_measure_is_a_record_of_the_department_and_shows_beside_its_trigger(
+    client: TestClient, auth: Auth
+) -> None:
+    uscc = make_uscc(2302)
+    client.post("/v1/records", json=registered(uscc), headers=auth("TJ-LIC"))
+    client.post("/v1/records", json=serious_listing(uscc), headers=auth("TJ-ENF"))
+    project(client)
+    item = _listed_item(client, auth, uscc)
+    body = {
+        "item_id": item["id"],
+        "measure_id": "sdl-22-procurement",
+        "action": "applied",
+        "effective_on": "2024-06-10",
+        "idempotency_key": "FIN-2024-0001",
+    }
+    first = client.post("/v1/feeds/TJ-FIN/feedback", json=body, headers=auth("TJ-FIN"))
+    assert first.status_code == 201 and first.json()["type"] == "measure.applied", first.text
+    again = client.post("/v1/feeds/TJ-FIN/feedback", json=body, headers=auth("TJ-FIN"))
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    wrong = client.post(
+        "/v1/feeds/TJ-FIN/feedback", json={**body, "measure_id": "aol-22-bidding"}, headers=auth("TJ-FIN")
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "measure_id"
+    other = client.post("/v1/feeds/TJ-FIN/feedback", json=body, headers=auth("TJ-LAND"))
+    assert other.status_code == 403
+    measures = client.get(
+        f"/v1/enterprises/{uscc}/measures", params={"as_of": "2024-07-01"}, headers=auth("TJ-ENF", "auditor")
+    )
+    triggers = measures.json()["triggers"]
+    procurement = next(t for t in triggers if t["measure"]["id"] == "sdl-22-procurement")
+    assert procurement["feedback"][0]["department"] == "TJ-FIN" and procurement["open_deadline"] is False
+    honours = next(t for t in triggers if t["measure"]["id"] == "sdl-20-no-honours")
+    # no feedback yet, due 10 working days after the trigger was recorded (today): not yet open
+    assert honours["feedback"] == [] and honours["open_deadline"] is False
+    assert honours["due"] > datetime.now(UTC).date().isoformat()
+    assert (
+        client.get(
+            f"/v1/enterprises/{uscc}/measures", params={"as_of": "2024-01-01"}, headers=auth("TJ-ENF", "auditor")
+        ).json()["triggers"]
+        == []
+    )
+
+
+def test_a_repair_that_ends_a_listing_sends_a_withdrawal_and_lifts_the_measures(client: TestClient, auth: Auth) -> None:
+    uscc = make_uscc(2303)
+    client.post("/v1/records", json=registered(uscc), headers=auth("TJ-LIC"))
+    client.post("/v1/records", json=serious_listing(uscc, on="2023-01-09"), headers=auth("TJ-ENF"))
+    project(client)
+    admin = auth("TJ-CREDIT", "admin")
+    client.post("/v1/subscriptions", json={"department": "TJ-FIN"}, headers=admin)
+    cursor = client.get("/v1/feeds/TJ-FIN", headers=admin).json()["next_after"]
+    removed = record(
+        "serious.removed", uscc, "2024-03-01", {"listing_id": "黑-1", "kind": "early_repair"}, department="TJ-ENF"
+    )
+    assert client.post("/v1/records", json=removed, headers=auth("TJ-ENF")).status_code == 201
+    project(client)
+    news = client.get("/v1/feeds/TJ-FIN", params={"after": cursor}, headers=admin).json()["items"]
+    types = [e["type"] for e in news]
+    assert f"{TYPE_PREFIX}serious.removed" in types and f"{TYPE_PREFIX}measure.lifted" in types
+    withdrawal = next(e for e in news if e["type"] == f"{TYPE_PREFIX}serious.removed")
+    assert withdrawal["data"]["withdrawal"] is True and withdrawal["data"]["stop_using_from"] == "2024-03-01"
+    assert withdrawal["data"]["reason"] == "removal"
+    later = client.get(
+        "/v1/feeds/TJ-FIN",
+        params={"after": client.get("/v1/feeds/TJ-FIN", params={"after": cursor}, headers=admin).json()["next_after"]},
+        headers=admin,
+    ).json()
+    assert later["items"] == []
+
+
+def test_the_feed_is_read_by_its_department_or_an_admin_with_a_real_cursor(client: TestClient, auth: Auth) -> None:
+    admin = auth("TJ-CREDIT", "admin")
+    assert client.get("/v1/feeds/TJ-FIN", headers=admin).status_code == 404  # no subscription yet
+    client.post(
+        "/v1/subscriptions", json={"department": "TJ-FIN", "types": [f"{TYPE_PREFIX}serious.listed"]}, headers=admin
+    )
+    assert client.get("/v1/feeds/TJ-FIN", headers=auth("TJ-FIN")).status_code == 200
+    assert client.get("/v1/feeds/TJ-FIN", headers=auth("TJ-LAND")).status_code == 403
+    assert client.get("/v1/feeds/TJ-FIN").status_code == 401
+    bad = client.get("/v1/feeds/TJ-FIN", params={"after": "x"}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "after"
+    typo = client.post("/v1/subscriptions", json={"department": "TJ-FIN", "types": ["serious.listed"]}, headers=admin)
+    assert typo.status_code == 422 and typo.json()["errors"][0]["field"] == "types"
+    unsigned = client.post(
+        "/v1/subscriptions", json={"department": "TJ-FIN", "url": "http://127.0.0.1:9/"}, headers=admin
+    )
+    assert unsigned.status_code == 422 and unsigned.json()["errors"][0]["field"] == "secret"
