@@ -34,6 +34,7 @@ from domain.context import RuleContext
 from domain.signed_note import SignerKey
 from projections.readmodel import ReadModel
 from projections.registry import read_models
+from projections.relay import Relay
 from projections.risk_scan import Scanner
 from projections.runner import Projector
 
@@ -54,6 +55,7 @@ class Runtime:
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
+    relay: Relay = field(init=False)
     checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
@@ -73,6 +75,12 @@ class Runtime:
         # Read models: started in the server's lifespan or by `credit-ledger project`.
         self.read_models = read_models()
         self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
+        self.relay = Relay(
+            self.server.conninfo,
+            nats_url=self.settings.nats_url,
+            base_delay=self.settings.relay_retry_base,
+            max_delay=self.settings.relay_retry_max,
+        )
         # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
         self.checkpointer = Checkpointer(
             self.server.conninfo,
@@ -111,6 +119,7 @@ class Runtime:
         return cls(settings, server, store, locks, reference_store.load(server), signer, created)
 
     def close(self) -> None:
+        self.relay.close()
         self.checkpointer.stop()
         self.projector.stop()
         self.read_pool.close()

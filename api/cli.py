@@ -178,6 +178,7 @@ def migrate() -> None:
 
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
+from api.cli_feeds import relay  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_risk import risk_app  # noqa: E402
@@ -186,6 +187,7 @@ from api.cli_tokens import tokens_app  # noqa: E402
 app.command()(project)
 app.command()(rebuild)
 app.command()(verify)
+app.command()(relay)
 app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")

@@ -34,6 +34,8 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
             runtime.projector.start()  # read models follow the log (issue 4); stopped by close()
         if runtime.settings.run_signer:
             runtime.checkpointer.start()  # signed checkpoints (issue 22); stopped by close()
+        if runtime.settings.run_relay:
+            runtime.relay.start()  # the change feed's webhooks and NATS (issue 23); stopped by close()
         # The public view's batched lookups: one batch in flight per worker needs one connection
         # (kept open: opening one, a new PostgreSQL backend, takes several milliseconds); a
         # second stands in while a broken one is replaced.

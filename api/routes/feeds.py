@@ -139,6 +139,22 @@ def get_dead_letters(subscription_id: UUID, runtime: RuntimeDep, _admin: Admin) 
         return {"subscription": subscription_id, "dead_letters": store.dead_letters(conn, subscription_id)}
 
 
+class Replayed(BaseModel):
+    subscription: UUID
+    replayed: int
+    failed: int
+
+
+@router.post("/v1/subscriptions/{subscription_id}/dead-letters/replay", response_model=Replayed)
+def replay_dead_letters(subscription_id: UUID, runtime: RuntimeDep, _admin: Admin) -> dict[str, Any]:
+    """Send the subscription's dead letters again, oldest first (admin); those accepted are
+    marked replayed, the others stay with their error. Safe to repeat."""
+    with runtime.server.connect(autocommit=True) as conn:
+        store.one(conn, subscription_id)
+        counts = runtime.relay.replay_dead_letters(conn, subscription_id)
+    return {"subscription": subscription_id, **counts}
+
+
 class FeedPage(BaseModel):
     department: str
     items: list[dict[str, Any]] = Field(description="CloudEvents 1.0, JSON format")
