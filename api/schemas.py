@@ -162,6 +162,9 @@ class PublicView(Shape):
     untrue_commitments: list[ShownItem]
     annual_reports: list[ShownItem]
     instant_information: list[ShownItem]
+    typical_cases: list[ShownItem] = Field(
+        default_factory=list, description="typical dishonesty cases, while what they link to is public (GSXT-06)"
+    )
     verified: dict[str, Any] | None = Field(
         default=None, description="with verify=true: the checkpoint the enterprise's events were verified against"
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from projections.change_feed import TYPE_PREFIX
-from tests.builders import make_uscc, penalty_decided, record, registered
+from tests.builders import food_licence_no, make_uscc, penalty_decided, permit_granted, record, registered
 
 Auth = Callable[..., dict[str, str]]
 
@@ -166,3 +166,71 @@ def test_the_feed_is_read_by_its_department_or_an_admin_with_a_real_cursor(clien
         "/v1/subscriptions", json={"department": "TJ-FIN", "url": "http://127.0.0.1:9/"}, headers=admin
     )
     assert unsigned.status_code == 422 and unsigned.json()["errors"][0]["field"] == "secret"
+
+
+def _case(uscc: str, links: list[dict[str, str]], on: str = "2024-06-20") -> dict[str, Any]:
+    return record(
+        "case.published",
+        uscc,
+        on,
+        {
+            "case_id": "典型-2024-01",
+            "title": "某乳业公司生产不符合食品安全标准乳制品案",
+            "summary": "当事人生产经营不符合食品安全标准的食品，被处以罚款并列入严重违法失信名单。",
+            "lessons": "食品生产企业应落实主体责任，严格执行出厂检验制度。",
+            "links": links,
+        },
+        department="TJ-ENF",
+    )
+
+
+def test_a_typical_case_shows_while_its_penalty_is_public_and_drops_off_the_day_publicity_ends(
+    client: TestClient, auth: Auth
+) -> None:
+    uscc = make_uscc(2340)
+    client.post(
+        "/v1/records", json=[registered(uscc), permit_granted(uscc, food_licence_no(2340))], headers=auth("TJ-LIC")
+    )
+    penalty = penalty_decided(uscc, "罚-9", "2024-03-01")
+    assert client.post("/v1/records", json=penalty, headers=auth("TJ-ENF")).status_code == 201
+    case = _case(uscc, [{"kind": "penalty", "ref": "罚-9"}])
+    assert client.post("/v1/records", json=case, headers=auth("TJ-ENF")).status_code == 201, client.post(
+        "/v1/records", json=case, headers=auth("TJ-ENF")
+    ).text
+    project(client)
+
+    def shown(on: str) -> list[str]:
+        view = client.get(f"/v1/enterprises/{uscc}/public-view", params={"as_of": on}).json()
+        return [c["subject"] for c in view["typical_cases"]]
+
+    penalty_until = client.get(f"/v1/enterprises/{uscc}/public-view", params={"as_of": "2024-07-01"}).json()[
+        "administrative_penalties"
+    ][0]["until"]
+    last_day = (date.fromisoformat(penalty_until) - timedelta(days=1)).isoformat()
+    assert shown("2024-06-19") == []  # before the case was published
+    assert shown("2024-07-01") == ["典型-2024-01"] and shown(last_day) == ["典型-2024-01"]
+    assert shown(penalty_until) == []  # the day the penalty's publicity ends
+    board = client.get("/v1/lists/exposure", params={"as_of": "2024-07-01"}).json()["members"]
+    assert uscc in [m["uscc"] for m in board]
+    off_board = client.get("/v1/lists/exposure", params={"as_of": penalty_until}).json()["members"]
+    assert uscc not in [m["uscc"] for m in off_board]
+    feed_admin = auth("TJ-CREDIT", "admin")
+    client.post("/v1/subscriptions", json={"department": "TJ-PUB"}, headers=feed_admin)
+    types = [e["type"] for e in client.get("/v1/feeds/TJ-PUB", headers=feed_admin).json()["items"]]
+    assert f"{TYPE_PREFIX}case.published" in types and f"{TYPE_PREFIX}case.publication_stopped" in types
+
+
+def test_a_typical_case_linking_an_unrecorded_penalty_is_rejected_naming_the_link(
+    client: TestClient, auth: Auth
+) -> None:
+    uscc = make_uscc(2341)
+    client.post("/v1/records", json=registered(uscc), headers=auth("TJ-LIC"))
+    refused = client.post(
+        "/v1/records", json=_case(uscc, [{"kind": "penalty", "ref": "无此号"}]), headers=auth("TJ-ENF")
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0] == {
+        "field": "data.links[0].ref",
+        "reason": "no penalty '无此号' is recorded for this enterprise",
+        "rule": "LEDGER-07",
+    }
