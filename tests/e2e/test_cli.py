@@ -77,6 +77,11 @@ def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
     assert "risk trial run on 2026-01-01" in first.stdout and "reported" in first.stdout
     assert "risk effective run on 2026-01-01" in first.stdout and ", recorded;" in first.stdout
     assert "risk effective run on 2026-01-01" in again.stdout and ", repeated;" in again.stdout
+    # joint punishment (issue 23): subscriptions, a typical case and a department's feedback, once
+    assert "typical case 津市监典型〔2025〕1号 recorded" in first.stdout
+    assert "typical case 津市监典型〔2025〕1号 duplicate" in again.stdout
+    assert "feedback sdl-22-procurement: recorded" in first.stdout
+    assert "feedback sdl-22-procurement: duplicate" in again.stdout
 
 
 def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:
