@@ -144,7 +144,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _reset(server: Server) -> None:
     with server.connect(autocommit=True) as conn:
         conn.execute(
-            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity "
+            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity, "
+            "feed_items, feed_state "
             "RESTART IDENTITY"
         )
         reset_read_models(conn)
