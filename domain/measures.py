@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from domain.calendar import Period, WorkingCalendar
 from domain.reference import ReferenceData
 
 ListName = Literal["serious", "abnormal"]
@@ -185,3 +186,12 @@ def list_of_kind(kind: str) -> ListName | None:
 
 def shown(measures: Sequence[Measure], reference: ReferenceData) -> list[dict[str, Any]]:
     return [m.shown(reference) for m in measures]
+
+
+def feedback_due(
+    triggered_on: date, window: Period, calendar: WorkingCalendar, given: bool, today: date
+) -> tuple[date, bool]:
+    """When feedback on a trigger recorded on `triggered_on` is due (SDL-21, trigger → feedback;
+    `measure_feedback_window`), and whether it is an open deadline `today`: none given, and due passed."""
+    due = calendar.last_day(triggered_on, window).date
+    return due, not given and today > due

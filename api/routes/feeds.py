@@ -16,7 +16,7 @@ from api.auth import Admin, EnterpriseReader, require_principal
 from api.deps import RuntimeDep, UsccDep
 from domain.access import Author, Principal, Role
 from domain.errors import BadCursorError, ForbiddenError, InvalidInputError, Problem, RecordRejectedError
-from domain.measures import measures_for, shown
+from domain.measures import feedback_due, measures_for, shown
 from projections import change_feed
 
 router = APIRouter(tags=["feeds"])
@@ -313,9 +313,9 @@ def get_enterprise_measures(
         if since is None or date.fromisoformat(since) > day or (until and date.fromisoformat(until) <= day):
             continue
         recorded = datetime.fromisoformat(event["time"]).date()
-        due = runtime.rules.calendar.period_end(recorded, window).date
         for measure in data.get("measures", []):
             given = feedback.get((event["id"], measure["id"]), [])
+            due, open_deadline = feedback_due(recorded, window, runtime.rules.calendar, bool(given), today)
             triggers.append(
                 {
                     "item_id": event["id"],
@@ -327,7 +327,7 @@ def get_enterprise_measures(
                     "measure": measure,
                     "feedback": given,
                     "due": due.isoformat(),
-                    "open_deadline": not given and due < today,
+                    "open_deadline": open_deadline,
                 }
             )
     return {"uscc": uscc, "as_of": day.isoformat(), "triggers": triggers}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from domain.context import DEFAULT_CONTEXT
-from domain.measures import BY_ID, CATALOGUE, measures_for
+from domain.measures import BY_ID, CATALOGUE, feedback_due, measures_for
 from domain.reference import DEFAULT_REFERENCE
 from projections.change_feed import TYPE_PREFIX, changes
 
@@ -84,3 +84,14 @@ def test_an_item_that_disappears_is_withdrawn_whole_and_ids_are_stable() -> None
     assert once[0]["data"]["change"] == "withdrawn" and once[0]["data"]["reason"] == "retraction"
     assert once[0]["data"]["stop_using_from"] == "2024-06-03"
     assert changes("U", old, old, AT, set(), DEFAULT_CONTEXT) == []
+
+
+def test_sdl_21_feedback_is_due_ten_working_days_after_the_trigger_and_open_only_when_missing_past_it() -> None:
+    window = DEFAULT_REFERENCE.measure_feedback_window.on(date(2025, 1, 6))
+    calendar = DEFAULT_CONTEXT.calendar
+    due, open_deadline = feedback_due(date(2025, 1, 6), window, calendar, False, date(2025, 1, 6))
+    assert due == calendar.last_day(date(2025, 1, 6), window).date and due >= date(2025, 1, 17)
+    assert open_deadline is False
+    assert feedback_due(date(2025, 1, 6), window, calendar, False, due)[1] is False  # due that day: not yet
+    assert feedback_due(date(2025, 1, 6), window, calendar, False, due + timedelta(days=1))[1] is True
+    assert feedback_due(date(2025, 1, 6), window, calendar, True, due + timedelta(days=1))[1] is False
