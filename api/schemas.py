@@ -248,8 +248,17 @@ class ProjectionStatus(Shape):
     read_models: dict[str, ReadModelStatus]
 
 
+class RelayStatus(Shape):
+    running: bool
+    error: str | None = Field(description="the last step's error, until a step succeeds")
+    nats: bool = Field(description="publishing to NATS JetStream (CREDIT_LEDGER_NATS_URL set)")
+    failing_subscriptions: int = Field(description="push subscriptions whose next item is being retried")
+    dead_letters: int = Field(description="items given up on after 24 hours and not replayed")
+
+
 class Status(Shape):
     projection: ProjectionStatus
+    relay: RelayStatus | None = Field(default=None, description="the change feed's relay in this process (issue 23)")
 
 
 # --- rules, calendar, eligibility, deadlines ------------------------------------------------

@@ -219,6 +219,21 @@ class Relay:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s, 0)", (LOCK_CLASS,))
 
+    def status(self) -> dict[str, Any]:
+        with psycopg.connect(self.conninfo) as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM feed_subscriptions WHERE active AND failing_since IS NOT NULL), "
+                "(SELECT count(*) FROM feed_dead_letters WHERE replayed_at IS NULL)"
+            ).fetchone()
+        failing, dead = row if row else (0, 0)
+        return {
+            "running": self.running,
+            "error": self.last_error,
+            "nats": self.nats_url is not None,
+            "failing_subscriptions": int(failing),
+            "dead_letters": int(dead),
+        }
+
     # --- the loop -------------------------------------------------------------------------------
 
     @property

@@ -182,6 +182,7 @@ def test_an_item_failing_past_the_horizon_becomes_a_dead_letter_an_admin_replays
         late.step()
         letters = client.get(f"/v1/subscriptions/{sub['id']}/dead-letters", headers=admin).json()["dead_letters"]
         assert len(letters) >= 1 and letters[0]["last_error"]
+        assert client.get("/v1/status").json()["relay"]["dead_letters"] == len(letters)
         receiver.up()
         replayed = client.post(f"/v1/subscriptions/{sub['id']}/dead-letters/replay", headers=admin).json()
         assert replayed["replayed"] >= 1 and replayed["failed"] == 0
