@@ -255,3 +255,66 @@ def test_the_same_items_arrive_on_a_jetstream_stream_once_each(
     assert [m[2] for m in messages] == [event["id"] for _, event in page]  # once each: the re-run deduplicated
     assert [m[1] for m in messages] == [event for _, event in page]
     assert messages[0][0] == relay.subject_of(page[0][1]["type"]) and messages[0][0].startswith("credit.feed.")
+
+
+def test_two_relays_at_once_deliver_each_item_once_and_in_order(
+    client: TestClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.relay.stop()
+    receiver = Receiver()
+    receiver.up()
+    admin = auth("TJ-CREDIT", "admin")
+    sub = {"department": "TJ-PRTC", "url": receiver.url, "secret": SECRET}
+    assert client.post("/v1/subscriptions", json=sub, headers=admin).status_code == 201
+    for k in range(4):
+        uscc = make_uscc(2350 + k)
+        client.post("/v1/records", json=registered(uscc), headers=auth("TJ-LIC"))
+        client.post("/v1/records", json=serious_listing(uscc, f"黑-{k}", f"罚-{k}"), headers=auth("TJ-ENF"))
+    runtime.projector.catch_up()
+    relays = [relay.Relay(runtime.server.conninfo, batch=3) for _ in range(2)]
+
+    def drain(one: relay.Relay) -> None:
+        while one.step():
+            pass
+
+    try:
+        threads = [threading.Thread(target=drain, args=(r,)) for r in relays]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for one in relays:
+            drain(one)
+        with runtime.server.connect() as conn:
+            expected = [i for (i,) in conn.execute("SELECT id FROM feed_items ORDER BY position, n")]
+        assert [h["webhook-id"] for h, _, _ in receiver.received] == expected
+    finally:
+        for one in relays:
+            one.close()
+        receiver.down()
+
+
+def test_the_relay_command_delivers_what_is_due_and_exits_with_once(
+    clean_db: Server, client: TestClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    from tests.e2e.conftest import run_cli
+
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.relay.stop()
+    receiver = Receiver()
+    receiver.up()
+    try:
+        admin = auth("TJ-CREDIT", "admin")
+        sub = {"department": "TJ-FIN", "url": receiver.url, "types": SERIOUS, "secret": SECRET}
+        client.post("/v1/subscriptions", json=sub, headers=admin)
+        uscc = make_uscc(2360)
+        client.post("/v1/records", json=registered(uscc), headers=auth("TJ-LIC"))
+        client.post("/v1/records", json=serious_listing(uscc), headers=auth("TJ-ENF"))
+        runtime.projector.catch_up()
+        done = run_cli(clean_db, "relay", "--once", timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "delivered=2" in done.stdout  # listed, and its removal after 3 years (SDL-30)
+        assert [e["type"] for e in receiver.events()] == SERIOUS
+    finally:
+        receiver.down()
