@@ -89,6 +89,29 @@ class Settings(BaseSettings):
     max_writers: int = Field(
         default=8, ge=1, validation_alias="CREDIT_LEDGER_MAX_WRITERS", description="concurrent intake steps per process"
     )
+    nats_url: str | None = Field(
+        default=None,
+        validation_alias="CREDIT_LEDGER_NATS_URL",
+        description="publish the change feed to NATS JetStream there (e.g. nats://127.0.0.1:4222; docs/feeds.md)",
+    )
+    run_relay: bool = Field(
+        default=True,
+        validation_alias="CREDIT_LEDGER_RELAY",
+        description="run the feed relay (webhooks, NATS) inside `serve` (several processes may: one delivers each "
+        "subscription at a time)",
+    )
+    relay_retry_base: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias="CREDIT_LEDGER_RELAY_RETRY_BASE",
+        description="seconds before a failed webhook is retried, doubled each time (docs/feeds.md)",
+    )
+    relay_retry_max: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias="CREDIT_LEDGER_RELAY_RETRY_MAX",
+        description="the longest wait between two retries; an item failing for 24 hours becomes a dead letter",
+    )
 
 
 @lru_cache

@@ -40,6 +40,7 @@ from projections.draw_population import DrawPopulation
 from projections.freshness import Freshness
 from projections.readmodel import ReadModel
 from projections.registry import read_models
+from projections.relay import Relay
 from projections.risk_scan import Scanner
 from projections.runner import Projector
 
@@ -63,6 +64,7 @@ class Runtime:
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
     freshness: Freshness = field(init=False)
+    relay: Relay = field(init=False)
     checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
@@ -100,6 +102,12 @@ class Runtime:
             self.projector.wake,
             self.settings.min_position_wait,
             lambda: self.projector.complete,
+        )
+        self.relay = Relay(
+            self.server.conninfo,
+            nats_url=self.settings.nats_url,
+            base_delay=self.settings.relay_retry_base,
+            max_delay=self.settings.relay_retry_max,
         )
         # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
         self.checkpointer = Checkpointer(
@@ -139,6 +147,7 @@ class Runtime:
         return cls(settings, server, store, locks, reference_store.load(server), signer, created)
 
     def close(self) -> None:
+        self.relay.close()
         self.checkpointer.stop()
         self.projector.stop()
         self.read_pool.close()

@@ -134,6 +134,7 @@ def demo() -> None:
     departments = sorted({json.loads(line)["source"]["department"] for line in lines if line.strip()})
     store = token_store(migrated_server())
     wanted = [(d, r) for d in departments for r in ("officer", "reviewer")] + [(DEMO_AUDITOR_DEPARTMENT, "auditor")]
+    wanted += [(d, "officer") for d, _ in DEMO_FEED_DEPARTMENTS]  # the feed's consumers (issue 23)
     for token in store.all_tokens(include_revoked=False):
         if token.label and token.label.startswith("demo-"):
             store.revoke(token.id)
@@ -141,6 +142,7 @@ def demo() -> None:
     for department, role in wanted:
         _, secret = store.create(department, role, label=f"demo-{role}-{department}")
         typer.echo(f"{department:<12} {role:<9} {secret}")
+    _feeds_demo()  # before the risk runs, whose inputs then hold its records: a re-run repeats them
     _risk_demo()
     typer.echo(
         "repair cases (docs/repair-cases.md): with the TJ-ENF reviewer token, GET /v1/repair-cases (its queue, "
@@ -149,6 +151,85 @@ def demo() -> None:
         "GET /v1/commitment-templates (public)"
     )
     _draw_demo()
+
+
+DEMO_FEED_DEPARTMENTS = (
+    ("TJ-FIN", "天津市财政局: government procurement (SDL-22, AOL-22)"),
+    ("TJ-PRTC", "天津市公共资源交易中心: bidding (SDL-22, AOL-22)"),
+)
+
+
+def _feeds_demo() -> None:
+    """Joint punishment (issue 23, docs/feeds.md): the departments that apply the measures
+    subscribe to the change feed, the enforcement corps publishes a typical case, and the
+    finance bureau reports back the procurement restriction it applied; safe to repeat."""
+    from adapters import subscriptions
+    from api.bootstrap import Runtime
+    from domain.access import WRITABLE, Author, Role
+    from projections import change_feed
+
+    listed = [f"{change_feed.TYPE_PREFIX}{t}" for t in ("serious.listed", "serious.removed", "abnormal.listed")]
+    listed += [f"{change_feed.TYPE_PREFIX}measure.{v}" for v in ("imposed", "lifted")]
+    lines = [json.loads(line) for line in DEMO_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    runtime = Runtime.open()
+    try:
+        with runtime.server.connect(autocommit=True) as conn:
+            for department, _ in DEMO_FEED_DEPARTMENTS:
+                subscriptions.create(conn, department, None, listed, None)
+        heaviest = max(
+            (r for r in lines if r["type"] == "penalty.decided" and r["data"].get("heavier_fine")),
+            key=lambda r: float(r["data"].get("fine_yuan") or 0),
+        )
+        case = {
+            "type": "case.published",
+            "uscc": heaviest["uscc"],
+            "effective_on": heaviest["data"].get("published_on") or heaviest["effective_on"],
+            "source": {"department": "TJ-ENF", "record_id": "典型案例-2025-001"},
+            "data": {
+                "case_id": "津市监典型〔2025〕1号",
+                "title": f"{heaviest['data']['violation']}案",
+                "summary": f"当事人{heaviest['data']['violation']}，依据{heaviest['data']['legal_basis']}"
+                f"被处以罚款{heaviest['data'].get('fine_yuan')}元。",
+                "lessons": "经营者应依法诚信经营；屡禁不止、屡罚不改的，依法从重处罚并实施联合惩戒。",
+                "links": [{"kind": "penalty", "ref": heaviest["data"]["decision_no"]}],
+            },
+        }
+        [outcome] = runtime.intake.submit([case], author=Author("TJ-ENF", "demo", WRITABLE[Role.officer]))
+        runtime.projector.catch_up()
+        with runtime.read_connection() as conn:
+            page, watermark = change_feed.read_page(conn, listed, None, 1000)
+        trigger = next(
+            (
+                e
+                for _, e in page
+                if e["type"].endswith("measure.imposed")
+                and any(m["id"] == "sdl-22-procurement" for m in e["data"]["measures"])
+            ),
+            None,
+        )
+        fed = "none"
+        if trigger is not None:
+            feedback = {
+                "type": "measure.applied",
+                "uscc": trigger["subject"],
+                "effective_on": trigger["data"]["from"],
+                "source": {"department": "TJ-FIN", "record_id": "FIN-JP-2025-0001"},
+                "data": {
+                    "item_id": trigger["id"],
+                    "measure_id": "sdl-22-procurement",
+                    "note": "政府采购资格审查中予以限制",
+                },
+            }
+            [given] = runtime.intake.submit([feedback], author=Author("TJ-FIN", "demo", WRITABLE[Role.officer]))
+            fed = f"{given.status} for {trigger['subject']}"
+        typer.echo(
+            f"change feed: {len(page)} items for TJ-FIN and TJ-PRTC up to position {watermark} "
+            f"(GET /v1/feeds/TJ-FIN with TJ-FIN's officer token); typical case {case['data']['case_id']} "
+            f"{outcome.status} for {heaviest['uscc']} (public view `typical_cases`, GET /v1/lists/exposure); "
+            f"TJ-FIN feedback sdl-22-procurement: {fed} (GET /v1/enterprises/<uscc>/measures)"
+        )
+    finally:
+        runtime.close()
 
 
 DEMO_RISK_RUN_ON = "2026-01-01"  # the yearly adjustment at the start of the year (S-TJ28 五(七)2)
@@ -236,6 +317,7 @@ def migrate() -> None:
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
 from api.cli_draws import draw_app, inspectors_app, items_app, key_app, verify_draw  # noqa: E402
+from api.cli_feeds import relay  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
 from api.cli_reference import calendar_app, reference_app  # noqa: E402
 from api.cli_risk import risk_app  # noqa: E402
@@ -244,6 +326,7 @@ from api.cli_tokens import tokens_app  # noqa: E402
 app.command()(project)
 app.command()(rebuild)
 app.command()(verify)
+app.command()(relay)
 app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")

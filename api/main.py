@@ -23,6 +23,7 @@ from api.routes import (
     audit,
     draws,
     enterprises,
+    feeds,
     health,
     lists,
     public,
@@ -47,6 +48,8 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
             runtime.projector.start()  # read models follow the log (issue 4); stopped by close()
         if runtime.settings.run_signer:
             runtime.checkpointer.start()  # signed checkpoints (issue 22); stopped by close()
+        if runtime.settings.run_relay:
+            runtime.relay.start()  # the change feed's webhooks and NATS (issue 23); stopped by close()
         # The public view's batched lookups: one batch in flight per worker needs one connection
         # (kept open: opening one, a new PostgreSQL backend, takes several milliseconds); a
         # second stands in while a broken one is replaced.
@@ -92,7 +95,21 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     errors.install(app)
     # risk before lists: its /v1/lists/risk is matched before /v1/lists/{list_name}
-    for module in (health, records, search, enterprises, public, risk, lists, rules, stats, audit, repair_cases, draws):
+    for module in (
+        health,
+        records,
+        search,
+        enterprises,
+        public,
+        risk,
+        lists,
+        rules,
+        stats,
+        audit,
+        repair_cases,
+        draws,
+        feeds,
+    ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

@@ -170,6 +170,9 @@ class PublicView(Shape):
     untrue_commitments: list[ShownItem]
     annual_reports: list[ShownItem]
     instant_information: list[ShownItem]
+    typical_cases: list[ShownItem] = Field(
+        default_factory=list, description="typical dishonesty cases, while what they link to is public (GSXT-06)"
+    )
     verified: dict[str, Any] | None = Field(
         default=None, description="with verify=true: the checkpoint the enterprise's events were verified against"
     )
@@ -253,8 +256,17 @@ class ProjectionStatus(Shape):
     read_models: dict[str, ReadModelStatus]
 
 
+class RelayStatus(Shape):
+    running: bool
+    error: str | None = Field(description="the last step's error, until a step succeeds")
+    nats: bool = Field(description="publishing to NATS JetStream (CREDIT_LEDGER_NATS_URL set)")
+    failing_subscriptions: int = Field(description="push subscriptions whose next item is being retried")
+    dead_letters: int = Field(description="items given up on after 24 hours and not replayed")
+
+
 class Status(Shape):
     projection: ProjectionStatus
+    relay: RelayStatus | None = Field(default=None, description="the change feed's relay in this process (issue 23)")
 
 
 # --- rules, calendar, eligibility, deadlines ------------------------------------------------

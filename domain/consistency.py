@@ -22,6 +22,7 @@ from domain.records import (
     AbnormalListed,
     AbnormalObjected,
     AbnormalRemoved,
+    CasePublished,
     ChallengeDecided,
     ChallengeFiled,
     CommitmentConsequenceRecorded,
@@ -142,6 +143,16 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
             if data.permit_no in ended:  # S-FPL Art 40
                 return [Problem("data.permit_no", "a cancelled or revoked licence number is never reused", "ID-20")]
             return [Problem("data.permit_no", "this permit was already granted; renew it instead", "LEDGER-07")]
+    elif isinstance(data, CasePublished):  # issue 23: a typical case links recorded decisions only
+        known = {
+            "penalty": {f.data.decision_no for f in facts_of(facts, PenaltyDecided)},
+            "serious": {f.data.listing_id for f in facts_of(facts, SeriousListed)},
+            "abnormal": {f.data.listing_id for f in facts_of(facts, AbnormalListed)},
+        }
+        for n, link in enumerate(data.links):
+            if link.ref not in known[link.kind]:
+                reason = f"no {link.kind} {link.ref!r} is recorded for this enterprise"
+                return [Problem(f"data.links[{n}].ref", reason, "LEDGER-07")]
     elif isinstance(data, PenaltyDecided):
         if data.decision_no in {f.data.decision_no for f in facts_of(facts, PenaltyDecided)}:
             return [Problem("data.decision_no", "a penalty with this decision number exists", "LEDGER-07")]

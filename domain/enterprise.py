@@ -173,6 +173,15 @@ class Enterprise(Aggregate):
     class RecordRetracted(Recorded):
         record_type = "record.retracted"
 
+    class MeasureApplied(Recorded):
+        record_type = "measure.applied"
+
+    class MeasureLifted(Recorded):
+        record_type = "measure.lifted"
+
+    class CasePublished(Recorded):
+        record_type = "case.published"
+
     def __init__(self, effective_on: date, source: dict[str, str], data: dict[str, Any]):
         # The Registered event's `apply` appends the registration itself, as for every record.
         self.history: list[AnyFact] = []

@@ -474,6 +474,34 @@ class RepairCorrectionRequested(RepairDecided):
     missing: list[Material] = Field(default_factory=list, max_length=20)
 
 
+# --- joint punishment (issue 23, docs/feeds.md) ------------------------------------------
+
+
+class MeasureFeedback(Data):
+    """A department reports back that it applied (or lifted) a measure of the catalogue
+    (`domain.measures`) on a trigger of the change feed: the State Council's trigger → feedback."""
+
+    item_id: Ref = Field(description="the id of the change-feed item (CloudEvent) that triggered it")
+    measure_id: Ref = Field(description="a measure of GET /v1/measures (e.g. sdl-22-procurement)")
+    note: Text | None = None
+
+
+class CaseLink(Data):
+    kind: Literal["penalty", "serious", "abnormal"]
+    ref: Ref = Field(description="decision_no of a penalty, or listing_id of a listing")
+
+
+class CasePublished(Data):
+    """A typical dishonesty case (失信典型案例, seed 七(十二)), published by the enforcement corps
+    (执法总队, 八(十四)): shown only while what it links to is public (GSXT-06)."""
+
+    case_id: Ref
+    title: Text
+    summary: LongText
+    lessons: LongText
+    links: list[CaseLink] = Field(min_length=1, max_length=20)
+
+
 # --- corrections ------------------------------------------------------------------------
 
 
@@ -533,6 +561,9 @@ DATA_MODELS: dict[str, type[Data]] = {
     "repair.correction_requested": RepairCorrectionRequested,
     "record.corrected": RecordCorrected,
     "record.retracted": RecordRetracted,
+    "measure.applied": MeasureFeedback,
+    "measure.lifted": MeasureFeedback,
+    "case.published": CasePublished,
 }
 
 AMENDMENT_TYPES = frozenset({"record.corrected", "record.retracted"})

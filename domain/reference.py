@@ -165,6 +165,10 @@ class ReferenceData:
     exposure_after_rectification_lookback: Dated[Period] = always(Period(1, Unit.Y))
     exposure_untrue_commitment: Dated[Period] = always(Period(1, Unit.Y))
     exposure_key_sector_only: bool = True
+    # Issue 23 (SDL-21 joint punishment, trigger → feedback): working days a department has to
+    # report the measures it applied on a trigger before it shows as an open deadline. No source
+    # gives a number: assumed.
+    measure_feedback_window: Dated[Period] = always(Period(10, Unit.WD))
     # REP-09 for penalty information (UNCONFIRMED): does a repair revoked for fraud restart the
     # publicity window (as SDL-35 does for the serious list) or only restore what was left?
     penalty_fraud_restarts_window: bool = False

@@ -6,6 +6,7 @@ Adding one: a module with a `ReadModel` subclass, a migration with its tables an
 
 from __future__ import annotations
 
+from projections.change_feed import ChangeFeed
 from projections.department_activity import DepartmentActivity
 from projections.public_items import PublicItems
 from projections.readmodel import ReadModel
@@ -14,4 +15,4 @@ from projections.risk_classes import RiskClasses
 
 
 def read_models() -> list[ReadModel]:
-    return [PublicItems(), DepartmentActivity(), RiskClasses(), RepairCases()]
+    return [PublicItems(), DepartmentActivity(), RiskClasses(), RepairCases(), ChangeFeed()]

@@ -34,6 +34,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "untrue_commitments": ("untrue_commitment",),
     "annual_reports": ("annual_report",),  # GSXT-01
     "instant_information": ("instant_info",),  # GSXT-01, KEY-09
+    "typical_cases": ("typical_case",),  # issue 23, GSXT-06: while what they link to is public
 }
 BASIC = ("basic_info", "status")
 PUBLIC_KINDS = frozenset(k for kinds in GROUPS.values() for k in kinds) | set(BASIC)

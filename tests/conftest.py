@@ -56,6 +56,11 @@ LEDGER_TABLES = (
     "inspection_items",  # random draws (issue 20)
     "inspectors",
     "key_supervision_plans",
+    "feed_items",  # the change feed and its delivery (issue 23)
+    "feed_state",
+    "feed_subscriptions",
+    "feed_dead_letters",
+    "feed_publishers",
 )
 
 

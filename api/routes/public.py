@@ -166,4 +166,4 @@ def _verify(runtime: Runtime, uscc: str) -> dict[str, Any]:
 @router.get("/status", response_model=Status)
 def status(runtime: RuntimeDep) -> dict[str, Any]:
     """The projection runner: log position applied to the read models, head of the log, lag."""
-    return {"projection": runtime.projector.status()}
+    return {"projection": runtime.projector.status(), "relay": runtime.relay.status()}

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from domain.context import DEFAULT_CONTEXT, RuleContext
 from domain.history import AnyFact
 from domain.rules.abnormal import abnormal_list
+from domain.rules.cases import typical_cases
 from domain.rules.commitment import notify_commit_eligibility, notify_commit_ineligible
 from domain.rules.common import Interval
 from domain.rules.exposure import exposure_board
@@ -28,6 +29,7 @@ def derive(facts: Sequence[AnyFact], ctx: RuleContext = DEFAULT_CONTEXT) -> list
         *key_sector_list(facts, ctx),
         *notify_commit_ineligible(facts, ctx),
         *exposure_board(facts, ctx),
+        *typical_cases(facts, ctx),
     ]
 
 

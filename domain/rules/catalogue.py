@@ -394,6 +394,19 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("SDL-20", "No notify-and-commit while on the serious list", "CONFIRMED", *_order_44("S-44 Art 15(3)")),
     _rule(
+        "SDL-21",
+        "Serious-list data shared with other departments for joint punishment (the change feed, docs/feeds.md)",
+        "CONFIRMED",
+        *_order_44("S-44 Art 4"),
+    ),
+    _rule(
+        "SDL-22",
+        "Serious list: restricted in government procurement, bidding, state land and honours; the legal "
+        "representative's 3-year bar (scope open, Q17) (the measures catalogue, GET /v1/measures)",
+        "CONFIRMED",
+        _v("S-REG24 Arts 18(2), 19", REG24),
+    ),
+    _rule(
         "SDL-30",
         "Automatic removal after 3 Y, or when a longer restriction or ban (counted from its penalty) ends",
         "CONFIRMED",
@@ -563,6 +576,12 @@ RULES: tuple[Rule, ...] = (
         "Licence revocation due: 2 consecutive years without annual report, listed, unreachable",
         "CONFIRMED",
         _v("S-REG24 Art 18(1)", REG24),
+    ),
+    _rule(
+        "AOL-22",
+        "Abnormal list: restricted in government procurement, bidding, state land and honours (GET /v1/measures)",
+        "CONFIRMED",
+        _v("S-REG24 Art 19", REG24),
     ),
     _rule(
         "GSXT-01",

@@ -8,6 +8,7 @@ from datetime import date
 from domain.context import RuleContext
 from domain.history import AnyFact
 from domain.records import InspectionConcluded
+from domain.rules.cases import typical_cases
 from domain.rules.catalogue import param
 from domain.rules.commitment import untrue_commitments
 from domain.rules.common import Interval, Key, facts_of, intersect, merge, penalties
@@ -64,6 +65,10 @@ def exposure_board(facts: Sequence[AnyFact], ctx: RuleContext) -> list[Interval]
                 after += public[no]
                 after_keys += [order.key, p.key]
     grounds.append(("penalised_after_rectification_order", after, tuple(after_keys), ("GSXT-06", "PEN-09")))
+    cases = typical_cases(facts, ctx)  # issue 23: typical cases, while what they link to is public
+    grounds.append(
+        ("typical_case", [(i.start, i.end) for i in cases], tuple(k for i in cases for k in i.records), ("GSXT-06",))
+    )
     key_only = reference.exposure_key_sector_only
     key_spans = merge((i.start, i.end) for i in key_sector_list(facts, ctx))
     out = []

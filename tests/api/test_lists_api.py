@@ -81,6 +81,7 @@ PUBLIC_VIEW_KEYS = {
     "untrue_commitments",
     "annual_reports",
     "instant_information",
+    "typical_cases",
 }
 
 

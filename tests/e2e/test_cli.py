@@ -82,6 +82,11 @@ def test_the_demo_loads_and_is_safe_to_load_again(clean_db: Server) -> None:
     assert len(draws) == 2 and all(" 0 selected" not in line for line in draws), first.stdout
     assert [line for line in again.stdout.splitlines() if line.startswith("draw TJ-SJ-2026-")] == draws
     assert "key-supervision plan TJ-ZD-2026-SFOOD:" in first.stdout
+    # joint punishment (issue 23): subscriptions, a typical case and a department's feedback, once
+    assert "typical case 津市监典型〔2025〕1号 recorded" in first.stdout
+    assert "typical case 津市监典型〔2025〕1号 duplicate" in again.stdout
+    assert "feedback sdl-22-procurement: recorded" in first.stdout
+    assert "feedback sdl-22-procurement: duplicate" in again.stdout
 
 
 def test_a_missing_file_is_a_clear_error(clean_db: Server, tmp_path: Path) -> None:

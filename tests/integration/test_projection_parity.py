@@ -147,7 +147,7 @@ def _reset(server: Server) -> None:
     with server.connect(autocommit=True) as conn:
         conn.execute(
             "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity, "
-            "repair_cases_a, repair_cases_b RESTART IDENTITY"
+            "repair_cases_a, repair_cases_b, feed_items, feed_state RESTART IDENTITY"
         )
         reset_read_models(conn)
 

@@ -18,7 +18,7 @@ from domain.errors import EnterpriseNotFoundError
 from domain.history import resolve
 from domain.risk.rescore import RunRef, rescores
 from domain.rules import repair_case as repair_case_rules
-from projections import log, public_items, repair_cases, risk_classes, view
+from projections import change_feed, log, public_items, repair_cases, risk_classes, view
 from projections.department_activity import DepartmentActivity, activity
 from projections.public_items import Shown
 from projections.registry import read_models
@@ -90,6 +90,35 @@ class TestDepartmentActivity(ReadModelContract):
     ) -> list[Question]:
         years: list[int | None] = [None, *range(2015, 2027)]
         return [(rng.choice(moments), rng.choice(years)) for _ in range(20)]
+
+
+class TestChangeFeed(ReadModelContract):
+    """Question: (uscc, known_at) → the feed items of the enterprise recorded by then, in order."""
+
+    model_name = change_feed.NAME
+
+    def read(self, conn: psycopg.Connection[Any], question: Question) -> Any:
+        uscc, known_at = question
+        rows = conn.execute(
+            "SELECT event FROM feed_items WHERE uscc = %s AND recorded_at <= %s ORDER BY position, n",
+            (uscc, known_at),
+        ).fetchall()
+        return [(e["id"], e["type"], e["data"]) for (e,) in rows]
+
+    def replay(self, runtime: Runtime, question: Question) -> Any:
+        uscc, known_at = question
+        try:
+            history = runtime.reads.history(uscc, known_at)
+        except EnterpriseNotFoundError:
+            return []
+        return [(e["id"], e["type"], e["data"]) for e in change_feed.replay(history, uscc, runtime.rules)]
+
+    def questions(
+        self, conn: psycopg.Connection[Any], usccs: list[str], moments: list[datetime], rng: random.Random
+    ) -> list[Question]:
+        listed = [u for (u,) in conn.execute("SELECT DISTINCT uscc FROM feed_items WHERE type LIKE '%%serious%%'")]
+        pool = listed + usccs
+        return [(rng.choice(pool), rng.choice(moments)) for _ in range(20)]
 
 
 def test_every_registered_read_model_has_a_contract_test() -> None:
