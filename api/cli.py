@@ -316,6 +316,7 @@ def migrate() -> None:
 
 # Command groups live in their own modules.
 from api.cli_audit import audit_app, verify  # noqa: E402
+from api.cli_backup import backup, restore  # noqa: E402
 from api.cli_draws import draw_app, inspectors_app, items_app, key_app, verify_draw  # noqa: E402
 from api.cli_feeds import relay  # noqa: E402
 from api.cli_projections import project, rebuild  # noqa: E402
@@ -324,6 +325,8 @@ from api.cli_risk import risk_app  # noqa: E402
 from api.cli_tokens import tokens_app  # noqa: E402
 
 app.command()(project)
+app.command()(backup)
+app.command()(restore)
 app.command()(rebuild)
 app.command()(verify)
 app.command()(relay)
