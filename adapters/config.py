@@ -19,6 +19,12 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="PostgreSQL to use; unset: an embedded server under CREDIT_LEDGER_HOME",
     )
+    read_url: str | None = Field(
+        default=None,
+        validation_alias="CREDIT_LEDGER_READ_URL",
+        description="a streaming replica of DATABASE_URL's database for read-model reads (min_position and known_at "
+        "waits look there); writes, the projector and the log's own reads stay on the primary",
+    )
     home: Path = Field(default=Path("var"), validation_alias="CREDIT_LEDGER_HOME")
     database_name: str = Field(default="credit_ledger", validation_alias="CREDIT_LEDGER_DATABASE")
     max_batch_records: int = Field(default=1000, ge=1, validation_alias="CREDIT_LEDGER_MAX_BATCH")

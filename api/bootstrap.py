@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool
 from adapters import clock, gc_policy, parent_death, reference_store
 from adapters.audit_log import Checkpointer
 from adapters.config import Settings, get_settings
-from adapters.database import Server, migrate, resolve_server
+from adapters.database import Server, migrate, resolve_server, server_from_url
 from adapters.draw_store import DrawDataStore, TaskLedger
 from adapters.event_store import EventStore
 from adapters.locks import EnterpriseLocks
@@ -67,6 +67,8 @@ class Runtime:
     relay: Relay = field(init=False)
     checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
+    read_server: Server = field(init=False)
+    """Where read-model reads go: CREDIT_LEDGER_READ_URL's replica, else the primary."""
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.store, self.locks, lambda: self.rules, clock.now)
@@ -96,12 +98,16 @@ class Runtime:
         self.read_models = read_models()
         self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
         # Read your writes (issue 25): reads with min_position wait for the projector.
+        # On a replica what this process's projector committed is not there yet, and the head of
+        # the log lags too: positions and horizons are read on the replica only.
+        on_primary = self.settings.read_url is None
         self.freshness = Freshness(
             self.read_connection,
-            lambda: self.projector.reached,
+            (lambda: self.projector.reached) if on_primary else dict,
             self.projector.wake,
             self.settings.min_position_wait,
-            lambda: self.projector.complete,
+            (lambda: self.projector.complete) if on_primary else dict,
+            check_head=on_primary,
         )
         self.relay = Relay(
             self.server.conninfo,
@@ -119,11 +125,12 @@ class Runtime:
         )
         # Read-model queries take well under a millisecond; opening a connection (a new
         # PostgreSQL backend) for each would cost several.
+        self.read_server = server_from_url(self.settings.read_url) if self.settings.read_url else self.server
         self.read_pool = ConnectionPool(
-            self.server.conninfo,
+            self.read_server.conninfo,
             min_size=1,
             max_size=self.settings.read_pool_size,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "application_name": "credit-ledger reads"},
             open=True,
         )
 

@@ -54,10 +54,10 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         # (kept open: opening one, a new PostgreSQL backend, takes several milliseconds); a
         # second stands in while a broken one is replaced.
         read_pool = AsyncConnectionPool(
-            runtime.server.conninfo,
+            runtime.read_server.conninfo,
             min_size=1,
             max_size=2,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "application_name": "credit-ledger reads"},
             open=False,
         )
         await read_pool.open()
