@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         validation_alias="CREDIT_LEDGER_PUBLIC_SEARCH_BURST",
         description="public searches a client address may make at once before the per-minute rate applies",
     )
+    min_position_wait: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        validation_alias="CREDIT_LEDGER_MIN_POSITION_WAIT",
+        description="seconds a read with min_position waits for the read model before answering 503",
+    )
     pool_size: int = Field(default=5, ge=1, validation_alias="CREDIT_LEDGER_POOL_SIZE")
     run_projector: bool = Field(
         default=True,

@@ -18,11 +18,12 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, St
 from psycopg import Connection
 
 from adapters.database import Server
+from adapters.horizon import horizon as complete_horizon
 from adapters.recorder import LedgerRecorder
 from domain.enterprise import Enterprise
 from domain.errors import StaleWriteError
 from domain.history import AnyFact
-from domain.records import LoggedRecord
+from domain.records import LoggedRecord, StoredKey
 from domain.risk.run import RiskRun
 
 
@@ -123,13 +124,14 @@ class EventStore:
 
     def save(self, aggregates: Sequence[Enterprise], records: Sequence[LoggedRecord]) -> list[int]:
         """Append the aggregates' pending events and their record-log rows in one transaction;
-        the notification ids (log positions) reached, in order. A writer that got there first
-        (a version taken, a key used) fails the whole save: `StaleWriteError`."""
+        the notification id (log position) of each of `records`, in their order. A writer that got
+        there first (a version taken, a key used) fails the whole save: `StaleWriteError`."""
         try:
             recordings = self.ledger.save(*aggregates, records=records)
         except IntegrityError as exc:
             raise StaleWriteError("another writer changed these enterprises first; read again") from exc
-        return [r.notification.id for r in recordings]
+        at = {(r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id for r in recordings}
+        return [at[(r.originator_id, r.originator_version)] for r in records]
 
     def record_run(self, run: RiskRun) -> bool:
         """Append an effective risk run's events (domain/risk/run.py) with their recorded time;
@@ -140,18 +142,23 @@ class EventStore:
             return False
         return True
 
-    def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The fingerprint recorded under each idempotency key that is taken."""
+    def horizon(self) -> datetime:
+        """A moment by which every record is committed (`adapters/horizon.py`)."""
+        with self.connection() as conn:
+            return complete_horizon(conn)[0]
+
+    def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
+        """The fingerprint and log position recorded under each idempotency key that is taken."""
         keys = list(keys)
         if not keys:
             return {}
         with self.connection() as conn:
             rows = conn.execute(
-                "SELECT department, record_id, fingerprint FROM record_log "
+                "SELECT department, record_id, fingerprint, notification_id FROM record_log "
                 "WHERE (department, record_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
                 ([k[0] for k in keys], [k[1] for k in keys]),
             ).fetchall()
-        return {(r["department"], r["record_id"]): r["fingerprint"] for r in rows}
+        return {(r["department"], r["record_id"]): StoredKey(r["fingerprint"], r["notification_id"]) for r in rows}
 
     def history(self, enterprise_id: UUID) -> list[AnyFact]:
         """Every record of the enterprise in log order, each with its recorded time."""

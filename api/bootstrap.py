@@ -37,6 +37,7 @@ from domain.access import Author
 from domain.context import RuleContext
 from domain.signed_note import SignerKey
 from projections.draw_population import DrawPopulation
+from projections.freshness import Freshness
 from projections.readmodel import ReadModel
 from projections.registry import read_models
 from projections.risk_scan import Scanner
@@ -61,6 +62,7 @@ class Runtime:
     tokens: TokenStore = field(init=False)
     read_models: list[ReadModel] = field(init=False)
     projector: Projector = field(init=False)
+    freshness: Freshness = field(init=False)
     checkpointer: Checkpointer = field(init=False)
     read_pool: ConnectionPool = field(init=False)
 
@@ -76,7 +78,11 @@ class Runtime:
             lambda: self.rules,
         )
         # Random draws (issue 20): directories in PostgreSQL, tasks in the event log.
-        population = DrawPopulation(self.read_connection, clock.now)
+        # As of the latest moment the read models hold every record of (issue 25), waiting only
+        # when they have none yet.
+        population = DrawPopulation(
+            self.read_connection, clock.now, lambda m, at: self.freshness.complete(m) or self.freshness.settle(m, at)
+        )
         self.draws = Draws(
             DrawDataStore(self.server),
             population,
@@ -91,6 +97,14 @@ class Runtime:
         # Read models: started in the server's lifespan or by `credit-ledger project`.
         self.read_models = read_models()
         self.projector = Projector(self.server.conninfo, self.store.mapper, lambda: self.rules, self.read_models)
+        # Read your writes (issue 25): reads with min_position wait for the projector.
+        self.freshness = Freshness(
+            self.read_connection,
+            lambda: self.projector.reached,
+            self.projector.wake,
+            self.settings.min_position_wait,
+            lambda: self.projector.complete,
+        )
         # Checkpoints: signed in the server's lifespan or by `credit-ledger project`.
         self.checkpointer = Checkpointer(
             self.server.conninfo,

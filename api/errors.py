@@ -39,6 +39,7 @@ STATUS: dict[type[LedgerError], tuple[int, str]] = {
     errors.ConflictError: (409, "Conflict"),
     errors.UnavailableError: (503, "Busy"),
     errors.DatabaseUnavailableError: (503, "Database unavailable"),
+    errors.NotProjectedYetError: (503, "Not projected yet"),
     # The stored log is not what was signed: the ledger cannot give a trustworthy answer.
     errors.VerificationError: (500, "Ledger verification failed"),
 }

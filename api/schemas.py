@@ -55,6 +55,10 @@ class OutcomeOut(Shape):
     type: str | None
     uscc: str | None
     source: RecordKeyOut
+    position: int | None = Field(
+        description="the log position of the record (of its first copy for a duplicate; null when rejected): "
+        "a read with min_position at least this sees it"
+    )
     errors: list[ProblemOut]
 
 
@@ -62,6 +66,10 @@ class RecordsSummary(Shape):
     recorded: int
     duplicate: int
     rejected: int
+    position: int | None = Field(
+        description="the highest position of the batch's recorded and duplicate records: a read with "
+        "min_position at least this sees all of them"
+    )
 
 
 class RecordsAnswer(Shape):

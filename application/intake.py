@@ -43,6 +43,9 @@ class Outcome:
     department: str | None = None
     record_id: str | None = None
     errors: list[Problem] = field(default_factory=list)
+    position: int | None = None
+    """The log position (notification id) of the record: where it was recorded, or for a
+    duplicate where the first copy was. A read with `min_position` at least this sees it."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class Outcome:
             "type": self.type,
             "uscc": self.uscc,
             "source": {"department": self.department, "record_id": self.record_id},
+            "position": self.position,
             "errors": [p.as_json() for p in self.errors],
         }
 
@@ -154,7 +158,10 @@ class Intake:
         """Judge the batch in order against the ledger and against what this batch recorded
         so far, then save what was recorded in one transaction."""
         outcomes: dict[int, Outcome] = {}
-        known = self.store.fingerprints({v.key for v in batch})
+        stored = self.store.fingerprints({v.key for v in batch})
+        known = {key: found.fingerprint for key, found in stored.items()}
+        positions = {key: found.position for key, found in stored.items()}
+        recorded_keys: list[tuple[int, tuple[str, str]]] = []
         today = today_in_china(self.clock())
         ctx = self.context()
         ids = {item.record.uscc: Enterprise.create_id(item.record.uscc) for item in batch}
@@ -168,6 +175,7 @@ class Intake:
             if seen is not None:
                 if seen == item.fingerprint:
                     outcomes[item.index] = _outcome(item, "duplicate")
+                    recorded_keys.append((item.index, item.key))
                 else:
                     conflict = Problem(
                         "source.record_id", "a different record was recorded under this key", "LEDGER-08"
@@ -183,6 +191,7 @@ class Intake:
             aggregates[rec.uscc] = enterprise
             known[item.key] = item.fingerprint
             outcomes[item.index] = _outcome(item, "recorded")
+            recorded_keys.append((item.index, item.key))
             log_entries.append(
                 LoggedRecord(
                     originator_id=enterprise.id,
@@ -197,7 +206,10 @@ class Intake:
             )
         changed = [a for a in aggregates.values() if a is not None and a.pending_events]
         if changed:
-            self.store.save(changed, log_entries)
+            reached = self.store.save(changed, log_entries)
+            positions.update(((e.department, e.record_id), p) for e, p in zip(log_entries, reached, strict=True))
+        for index, key in recorded_keys:
+            outcomes[index].position = positions.get(key)
         return outcomes
 
 

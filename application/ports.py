@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.enterprise import Enterprise
 from domain.history import AnyFact
-from domain.records import LoggedRecord
+from domain.records import LoggedRecord, StoredKey
 from domain.risk.model import KnownModel, ModelBook, RiskModel
 from domain.risk.run import ClassResult, RiskRun
 
@@ -26,12 +26,17 @@ class EventStore(Protocol):
         ...
 
     def save(self, aggregates: Sequence[Enterprise], records: Sequence[LoggedRecord]) -> list[int]:
-        """Append pending events and their log rows atomically; the log positions reached.
-        Raises `domain.errors.StaleWriteError` when another writer got there first."""
+        """Append pending events and their log rows atomically; the log position of each of
+        `records`, in their order. Raises `domain.errors.StaleWriteError` when another writer got
+        there first."""
         ...
 
-    def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The fingerprint recorded under each taken idempotency key."""
+    def horizon(self) -> datetime:
+        """A moment by which every record is committed (any later record is stamped after it)."""
+        ...
+
+    def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
+        """The fingerprint and log position recorded under each taken idempotency key."""
         ...
 
     def history(self, enterprise_id: UUID) -> list[AnyFact]:

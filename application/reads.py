@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.ports import EventStore
@@ -11,10 +12,32 @@ from domain.errors import EnterpriseNotFoundError
 from domain.history import AnyFact, resolve
 from domain.records import EnterpriseChanged, RecordCorrected, RecordRetracted
 
+SKEW = timedelta(seconds=1)
+"""A `known_at` at most this far past the complete horizon waits for the clock to pass it."""
+
 
 class Reads:
     def __init__(self, store: EventStore):
         self.store = store
+        self._horizon = datetime.min.replace(tzinfo=UTC)
+
+    def settle(self, known_at: datetime) -> datetime:
+        """The moment to read the log as known at `known_at` so that the answer never changes
+        (issue 25, part 2): `known_at` once every record stamped by then is committed (asked of
+        the store under the event table's lock, waiting for the writer in flight); a `known_at`
+        ahead of the database's clock (a client's clock a little fast) is waited for up to
+        `SKEW`, and beyond that answered for the latest complete moment, which the answer names."""
+        if known_at <= self._horizon:
+            return known_at
+        for _ in range(2):
+            moment = self.store.horizon()
+            self._horizon = max(self._horizon, moment)
+            if known_at <= moment:
+                return known_at
+            if known_at - moment > SKEW:
+                break
+            time.sleep((known_at - moment).total_seconds())
+        return self._horizon
 
     def history(self, uscc: str, known_at: datetime | None = None) -> list[AnyFact]:
         """Every record of the enterprise, with its recorded time, as known at `known_at`."""

@@ -222,6 +222,11 @@ class WriterBusyError(UnavailableError):
     """Other writers kept winning the same enterprises; nothing of this batch was recorded."""
 
 
+class NotProjectedYetError(UnavailableError):
+    """A read asked for `min_position` and the read model had not reached it within the wait
+    (issue 25): `position` says where it is; ask again after `retry_after` s."""
+
+
 class DatabaseUnavailableError(UnavailableError):
     """The database is down, restarting or out of connections."""
 

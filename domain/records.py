@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache, reduce
 from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union, cast, get_args, get_origin
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -558,6 +558,13 @@ class LoggedRecord:
     department: str
     record_id: str
     fingerprint: str
+
+
+class StoredKey(NamedTuple):
+    """What a taken idempotency key holds: its record's fingerprint and log position."""
+
+    fingerprint: str
+    position: int
 
 
 # --- the envelope -----------------------------------------------------------------------

@@ -62,12 +62,35 @@ def read_states(conn: Connection[Any]) -> dict[str, State]:
     return {r[0]: State(r[0], r[1], int(r[2]), int(r[3])) for r in rows}
 
 
+def lowest_position(conn: Connection[Any], names: Sequence[str]) -> int:
+    """The position every one of the named read models has reached (0 if none is known)."""
+    row = conn.execute("SELECT min(position) FROM projection_state WHERE name = ANY(%s)", (list(names),)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def save_position(conn: Connection[Any], name: str, position: int, slot: str | None = None) -> None:
+    # A switch of slots (a rebuild) forgets the complete horizon: the projector sets it again
+    # once the new slot reaches the head (projections/runner.py).
     conn.execute(
-        "UPDATE projection_state SET position = %s, slot = coalesce(%s, slot), updated_at = clock_timestamp() "
-        "WHERE name = %s",
-        (position, slot, name),
+        "UPDATE projection_state SET position = %s, slot = coalesce(%s, slot), updated_at = clock_timestamp(), "
+        "complete_until = CASE WHEN %s::text IS NULL THEN complete_until END WHERE name = %s",
+        (position, slot, slot, name),
     )
+
+
+def save_horizon(conn: Connection[Any], names: Sequence[str], head: int, horizon: datetime) -> None:
+    """Those of `names` that have applied the log up to `head` hold every record recorded by
+    `horizon` (taken under the event table's lock when `head` was the head: `log.horizon`)."""
+    conn.execute(
+        "UPDATE projection_state SET complete_until = %s WHERE name = ANY(%s) AND position >= %s "
+        "AND (complete_until IS NULL OR complete_until < %s)",
+        (horizon, list(names), head, horizon),
+    )
+
+
+def horizons(conn: Connection[Any]) -> dict[str, datetime | None]:
+    """Each read model's complete horizon (None: not known yet)."""
+    return {r[0]: r[1] for r in conn.execute("SELECT name, complete_until FROM projection_state").fetchall()}
 
 
 def save_derivation(conn: Connection[Any], name: str, value: int) -> None:

@@ -15,15 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
 
+from adapters.horizon import horizon
 from domain.context import RuleContext
 from projections import log
-from projections.readmodel import Page, ReadModel, State, failures, read_states, save_position
+from projections.readmodel import Page, ReadModel, State, failures, read_states, save_horizon, save_position
 
 logger = logging.getLogger(__name__)
 PAGE = 2000
@@ -48,7 +50,14 @@ class Projector:
         self._thread: threading.Thread | None = None
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()  # one step at a time per Projector object
+        self._wake = threading.Event()
         self.last_error: str | None = None
+        self.reached: dict[str, int] = {}
+        """Each model's position as this runner last committed it (a lower bound of the stored
+        one: another runner may have gone further). Read by `min_position` waits (issue 25)."""
+        self.complete: dict[str, datetime] = {}
+        """Each model's complete horizon as this runner last set it (a lower bound): it holds
+        every record recorded by then (issue 25, part 2)."""
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
@@ -62,10 +71,15 @@ class Projector:
             conn = self._connection()
             try:
                 consumed = 0
+                saved: dict[str, int] = {}
+                # Before the page: every record stamped by `moment` is at or before `head`, so a
+                # model that reaches `head` in this step holds all of them (issue 25, part 2).
+                moment, head = horizon(conn)
                 with conn.transaction():
                     ctx = self.context()
                     at: dict[int, list[State]] = {}
-                    for state in self._lock_free_states(conn):
+                    states = self._lock_free_states(conn)
+                    for state in states:
                         at.setdefault(state.position, []).append(state)
                     for position, group in sorted(at.items()):
                         page = Page(conn, self.mapper, log.next_page(conn, position, self.page))
@@ -74,7 +88,14 @@ class Projector:
                         for state in group:
                             self.models[state.name].apply(conn, state, page, ctx)
                             save_position(conn, state.name, page.last)
+                            saved[state.name] = page.last
                         consumed = max(consumed, len(page.positions))
+                    held = [
+                        name for name, at in ((st.name, saved.get(st.name, st.position)) for st in states) if at >= head
+                    ]
+                    save_horizon(conn, held, head, moment)
+                self.reached.update(saved)  # after the commit: readers may rely on it
+                self.complete.update(dict.fromkeys(held, moment))
                 return consumed
             except psycopg.OperationalError:
                 conn.close()
@@ -147,10 +168,17 @@ class Projector:
                 self.last_error, consumed = f"{type(exc).__name__}: {exc}", 0
                 backoff = min(backoff * 2, 10.0)
             if not consumed:
-                self._stop.wait(backoff)
+                self._wake.wait(backoff)
+                self._wake.clear()
+
+    def wake(self) -> None:
+        """Step now rather than after the idle wait: a record was just written in this process,
+        or a reader waits for a position (`min_position`)."""
+        self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

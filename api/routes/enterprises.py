@@ -29,8 +29,11 @@ def get_timeline(
     """Every record in ledger order, with the corrections and retractions that apply to it,
     as the ledger knew it at `known_at`. Personal data included: needs an `auditor` token, or
     an `officer`/`reviewer` token of a department that has a record about the enterprise."""
+    # A known_at is answered for once every record stamped by then is committed (or for the
+    # latest moment that is, named in the answer): asked again, the answer is the same.
+    moment = runtime.reads.settle(known_at) if known_at else None
     return {
         "uscc": uscc,
-        "known_at": known_at.isoformat() if known_at else None,
-        "records": runtime.reads.timeline(uscc, known_at),
+        "known_at": moment.isoformat() if moment else None,
+        "records": runtime.reads.timeline(uscc, moment),
     }

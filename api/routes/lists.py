@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep
+from api.freshness import reading
 from api.limits import PageSizeDep
 from api.routes.public import moments
 from api.schemas import ListChanges, ListPage
 from domain.errors import BadCursorError, InvalidInputError, NotFoundError, Problem
-from projections import lists
+from projections import lists, public_items
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
+READ_MODELS = (public_items.NAME,)
+ListsPosition = Annotated[int, Depends(reading(*READ_MODELS))]
 
 ListName = Annotated[str, Path(description="key-sector, abnormal, serious or exposure")]
 
@@ -29,6 +32,7 @@ def _known(list_name: str) -> str:
 def list_members(
     list_name: ListName,
     runtime: RuntimeDep,
+    _position: ListsPosition,
     as_of: AsOfQuery = None,
     known_at: KnownAtDep = None,
     sector: Annotated[
@@ -41,11 +45,14 @@ def list_members(
     """Members on `as_of` as known at `known_at`, each with its interval and the records and
     rules behind it, ordered by USCC and paged by cursor."""
     day, moment = moments(as_of, known_at)
+    if known_at is not None:  # an answer that never changes (issue 25, part 2)
+        moment = runtime.freshness.settle(READ_MODELS, moment)
     try:
         with runtime.read_connection() as conn:
-            return lists.members(
+            page = lists.members(
                 conn, _known(list_name), day, moment, sector=sector, district=district, cursor=cursor, limit=limit
             )
+        return page
     except BadCursorError as exc:
         raise InvalidInputError("bad cursor", [Problem("cursor", str(exc))]) from exc
 
@@ -56,6 +63,7 @@ def list_changes(
     runtime: RuntimeDep,
     from_: Annotated[date, Query(alias="from", description="first day (exclusive)")],
     to: Annotated[date, Query(description="last day (inclusive)")],
+    _position: ListsPosition,
     known_at: KnownAtDep = None,
 ) -> dict[str, Any]:
     """Who joined and who left the list on a day after `from` up to `to`, with the reason
@@ -63,5 +71,7 @@ def list_changes(
     if to < from_:
         raise InvalidInputError("bad period", [Problem("to", "must not be before from")])
     _, moment = moments(None, known_at)
+    if known_at is not None:
+        moment = runtime.freshness.settle(READ_MODELS, moment)
     with runtime.read_connection() as conn:
         return lists.changes(conn, _known(list_name), from_, to, moment)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from adapters import audit_log, clock
 from api.bootstrap import Runtime
@@ -22,11 +22,12 @@ from api.deps import (
     in_china_if_naive,
     query_values,
 )
+from api.freshness import MIN_POSITION_DESCRIPTION, POSITION_HEADER
 from api.schemas import PublicView, Status
 from domain.enterprise import Enterprise
 from domain.errors import InvalidInputError, Problem
 from domain.identifiers import normalise_uscc
-from projections import view
+from projections import public_items, view
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
@@ -36,7 +37,9 @@ def moments(as_of: date | None, known_at: datetime | None) -> tuple[date, dateti
 
 
 Source = Literal["read-model", "replay"]
+READ_MODELS = (public_items.NAME,)
 _AS_OF, _KNOWN_AT, _SOURCE, _VERIFY = TypeAdapter(date), TypeAdapter(datetime), TypeAdapter(Source), TypeAdapter(bool)
+_MIN_POSITION = TypeAdapter(Annotated[int, Field(ge=0, le=2**62)])
 
 
 def _description(parameter: Any) -> str:
@@ -85,6 +88,13 @@ PUBLIC_VIEW_PARAMETERS = [
         "naming the row",
         "schema": {"type": "boolean", "default": False},
     },
+    {
+        "name": "min_position",
+        "in": "query",
+        "required": False,
+        "description": MIN_POSITION_DESCRIPTION + " (read-model source; the replay reads the log itself)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 ]
 
 
@@ -109,7 +119,9 @@ async def public_view(request: Request) -> Response:
     # 422 answers as FastAPI's, without FastAPI's per-request dependency machinery (which cost
     # more than the query); its read-model lookup batched with those of concurrent requests; its
     # answer serialised once, by orjson. The replay goes through the synchronous store.
-    params = query_values(request, as_of=_AS_OF, known_at=_KNOWN_AT, source=_SOURCE, verify=_VERIFY)
+    params = query_values(
+        request, as_of=_AS_OF, known_at=_KNOWN_AT, source=_SOURCE, verify=_VERIFY, min_position=_MIN_POSITION
+    )
     code = normalise_uscc(request.path_params["uscc"])  # after the query, as FastAPI would
     source = params["source"] or "read-model"
     if params["verify"] and source != "replay":
@@ -117,15 +129,31 @@ async def public_view(request: Request) -> Response:
     day, moment = moments(params["as_of"], in_china_if_naive(params["known_at"]))
     if source == "replay":
         runtime = await get_runtime(request)
+        moment = await run_in_threadpool(runtime.reads.settle, moment)
         history = await run_in_threadpool(runtime.reads.history, code, moment)
         verified = await run_in_threadpool(_verify, runtime, code) if params["verify"] else None
         body = view.from_replay(code, history, day, moment, runtime.rules)
         if verified is not None:
             body["verified"] = verified
+        return Response(orjson.dumps({**body, "source": source}), media_type="application/json")
+    runtime = await get_runtime(request)
+    wanted = params["min_position"]
+    freshness = runtime.freshness
+    if wanted is not None and freshness.known(READ_MODELS) < wanted:
+        reached = await run_in_threadpool(freshness.reached, READ_MODELS, wanted)
     else:
-        items = await get_public_items(request).one((code, day, moment))
-        body = view.from_stored_items(code, day, moment, items)
-    return Response(orjson.dumps({**body, "source": source}), media_type="application/json")
+        reached = freshness.known(READ_MODELS)
+    if params["known_at"] is not None:  # an answer that never changes (issue 25, part 2)
+        done = freshness.complete(READ_MODELS)
+        if done is None or done < moment:
+            moment = await run_in_threadpool(freshness.settle, READ_MODELS, moment)
+    items = await get_public_items(request).one((code, day, moment))
+    body = view.from_stored_items(code, day, moment, items)
+    return Response(
+        orjson.dumps({**body, "source": source}),  # the body stays what the replay gives
+        media_type="application/json",
+        headers={POSITION_HEADER: str(reached)},
+    )
 
 
 def _verify(runtime: Runtime, uscc: str) -> dict[str, Any]:

@@ -82,6 +82,8 @@ def post_records(principal: Writer, runtime: RuntimeDep, body: JsonBody) -> JSON
     if len(records) > limit:
         raise PayloadTooLargeError(f"a batch holds at most {limit} records; this one has {len(records)}")
     outcomes = runtime.intake.submit(records, author=Author.of(principal))
+    if any(o.status == "recorded" for o in outcomes):
+        runtime.projector.wake()  # project it now, not after the idle wait (min_position readers)
     results = [o.as_json() for o in outcomes]
     if all(o.status == "rejected" and refused_for_who(o.errors) for o in outcomes):
         if single:
@@ -89,6 +91,9 @@ def post_records(principal: Writer, runtime: RuntimeDep, body: JsonBody) -> JSON
         raise ForbiddenError("no record of the batch may be written with this token", results=results)
     if single and outcomes[0].status == "rejected":
         raise RecordRejectedError(outcomes[0].errors, results=results)
-    summary = {s: sum(1 for o in outcomes if o.status == s) for s in ("recorded", "duplicate", "rejected")}
+    summary: dict[str, int | None] = {
+        s: sum(1 for o in outcomes if o.status == s) for s in ("recorded", "duplicate", "rejected")
+    }
+    summary["position"] = max((o.position for o in outcomes if o.position is not None), default=None)
     status = 201 if single and outcomes[0].status == "recorded" else 200
     return JSONResponse({"results": results, "summary": summary}, status_code=status)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
 from api.auth import Admin, RiskOverview, RiskReader
 from api.deps import PLAIN_TEXT, AsOfQuery, KnownAtDep, RuntimeDep, UsccDep
+from api.freshness import reading
 from api.limits import PageSizeDep
 from api.routes.public import moments
 from api.schemas import RiskClassAnswer, RiskListPage, RiskModels, RiskRunReport, RiskRunRequest
@@ -107,7 +108,12 @@ def get_run(
     return report
 
 
-@router.get("/v1/enterprises/{uscc}/risk", response_model=RiskClassAnswer, responses=AUTH_ERRORS)
+@router.get(
+    "/v1/enterprises/{uscc}/risk",
+    response_model=RiskClassAnswer,
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reading(risk_classes.NAME))],
+)
 def enterprise_risk(
     uscc: UsccDep, runtime: RuntimeDep, _reader: RiskReader, as_of: AsOfQuery = None, known_at: KnownAtDep = None
 ) -> dict[str, Any]:
@@ -148,7 +154,12 @@ def enterprise_risk(
     }
 
 
-@router.get("/v1/lists/risk", response_model=RiskListPage, responses=AUTH_ERRORS)
+@router.get(
+    "/v1/lists/risk",
+    response_model=RiskListPage,
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reading(risk_classes.NAME))],
+)
 def risk_list(
     runtime: RuntimeDep,
     _reader: RiskReader,

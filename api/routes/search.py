@@ -7,16 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import PLAIN_TEXT, RuntimeDep
+from api.freshness import reading
 from api.limits import PageSizeDep, public_search_rate_limit
 from api.schemas import SearchAnswer
 from domain.errors import InvalidInputError, Problem
-from projections import lists
+from projections import lists, public_items
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
 
 @router.get(
-    "", response_model=SearchAnswer, response_model_exclude_unset=True, dependencies=[Depends(public_search_rate_limit)]
+    "",
+    response_model=SearchAnswer,
+    response_model_exclude_unset=True,
+    dependencies=[Depends(public_search_rate_limit), Depends(reading(public_items.NAME))],
 )
 def search_enterprises(
     runtime: RuntimeDep,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from adapters import clock
 from api.deps import KnownAtDep, RuntimeDep
-from projections.department_activity import activity
+from api.freshness import reading
+from projections.department_activity import DepartmentActivity, activity
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
@@ -27,7 +28,9 @@ class DepartmentActivityPage(BaseModel):
     counts: list[DepartmentCount]
 
 
-@router.get("/departments", response_model=DepartmentActivityPage)
+@router.get(
+    "/departments", response_model=DepartmentActivityPage, dependencies=[Depends(reading(DepartmentActivity.name))]
+)
 def department_activity(
     runtime: RuntimeDep,
     known_at: KnownAtDep = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from domain.calendar import Period, Unit, add_months, add_years
 from domain.context import RuleContext
@@ -33,6 +33,7 @@ from domain.records import (
     PermitRevoked,
 )
 from domain.risk.model import Indicator
+from domain.rules.common import Interval
 from domain.rules.serious import serious_list
 
 Key = tuple[str, str]
@@ -50,6 +51,7 @@ SEVERE_KINDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def window_start(on: date, period: Period) -> date:
     """The first day counted by a look-back window ending on `on` (inclusive)."""
     if period.unit is Unit.Y:
@@ -121,6 +123,14 @@ class Evidence:
                 )
             )
         return out
+
+    @cached_property
+    def serious_intervals(self) -> list[Interval]:
+        """The serious-list intervals of the history (SDL-*, and AOL-20's 2014 transfer). Only a
+        serious or an abnormal listing can make one, so most histories skip deriving them."""
+        if not self.facts.by_type.get("serious.listed") and not self.facts.by_type.get("abnormal.listed"):
+            return []
+        return serious_list(self.facts, self.ctx)
 
     @cached_property
     def valid_key_permits(self) -> list[Permit]:
@@ -221,7 +231,7 @@ def penalties_severe(ev: Evidence, ind: Indicator, sector: str) -> Found:
 
 
 def serious_listed(ev: Evidence, ind: Indicator, sector: str) -> Found:
-    intervals = [i for i in serious_list(ev.facts, ev.ctx) if i.contains(ev.on)]
+    intervals = [i for i in ev.serious_intervals if i.contains(ev.on)]
     if not intervals:
         return 0, (), ""
     keys = tuple(dict.fromkeys(k for i in intervals for k in i.records))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -64,7 +64,9 @@ _WINDOW = re.compile(r"^\s*(\d+)\s*(D|M|Y)\s*$")
 Source = Annotated[str, Field(min_length=1, max_length=500)]
 
 
+@lru_cache(maxsize=256)
 def parse_window(text: str) -> Period:
+    """A window's text as a period (cached: every enterprise of a run asks for the same few)."""
     match = _WINDOW.match(text)
     if not match:
         raise ValueError(f"a window is a number of days, months or years such as '3 Y' or '6 M', not {text!r}")

@@ -22,7 +22,6 @@ from domain.history import AnyFact, Facts, resolve, typed
 from domain.records import EnterpriseRegistered, RepairApplied, RepairDecided
 from domain.risk.measures import KEY_SECTORS, MEASURES, Evidence, Key, window_start
 from domain.risk.model import CLASSES, RiskModel, parse_window
-from domain.rules.serious import serious_list
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def assess(
         )
     score = sum(c.points for c in contributions)
     score_class = model.cutoffs.class_of(score)
-    risk_class, overrides = _overrides(facts, model, on, score_class, ctx)
+    risk_class, overrides = _overrides(ev, model, score_class)
     registered = typed(facts.by_type["enterprise.registered"][0], EnterpriseRegistered).data
     return Assessment(
         on,
@@ -160,9 +159,8 @@ def assess(
     )
 
 
-def _overrides(
-    facts: Facts, model: RiskModel, on: date, risk_class: str, ctx: RuleContext
-) -> tuple[str, list[Applied]]:
+def _overrides(ev: Evidence, model: RiskModel, risk_class: str) -> tuple[str, list[Applied]]:
+    facts, on, ctx = ev.facts, ev.on, ev.ctx
     applied: list[Applied] = []
     repair = model.override("risk_class_repair")
     if repair is not None and repair.lower_by is not None and repair.lasts is not None:
@@ -184,7 +182,7 @@ def _overrides(
                 break  # one repair lowers once
     serious = model.override("serious_list")
     if serious is not None and serious.risk_class is not None:
-        listed = [i for i in serious_list(facts, ctx) if i.contains(on)]
+        listed = [i for i in ev.serious_intervals if i.contains(on)]
         if listed:
             since = min(i.start for i in listed)
             held = CLASSES[max(CLASSES.index(serious.risk_class), CLASSES.index(risk_class))]

@@ -293,4 +293,5 @@ def test_the_public_view_parameters_are_published_in_the_openapi_document(client
         ("known_at", "query", False),
         ("source", "query", False),
         ("verify", "query", False),
+        ("min_position", "query", False),
     }

@@ -33,7 +33,9 @@ def test_a_batch_answers_per_record(client: TestClient, auth: Auth) -> None:
     assert response.status_code == 200
     body = response.json()
     assert [r["status"] for r in body["results"]] == ["recorded", "recorded", "rejected"]
-    assert body["summary"] == {"recorded": 2, "duplicate": 0, "rejected": 1}
+    positions = [r["position"] for r in body["results"]]
+    assert positions[0] < positions[1] and positions[2] is None, "each record recorded at its log position, in order"
+    assert body["summary"] == {"recorded": 2, "duplicate": 0, "rejected": 1, "position": positions[1]}
     assert body["results"][2]["errors"][0]["field"] == "type"
     assert "nonsense.happened" in body["results"][2]["errors"][0]["reason"]
 
