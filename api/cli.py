@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Key-sector credit ledger.", no_args_is_help=True, add_completion=False)
 DEMO_FILE = PROJECT_ROOT / "demo" / "tianjin-demo.jsonl"
+REPAIR_DEMO_FILE = PROJECT_ROOT / "demo" / "repair-cases-demo.jsonl"  # issue 21: the reviewer's workbench
 DEMO_AUDITOR_DEPARTMENT = "TJ-CREDIT"  # the credit-supervision division, which audits the ledger
 
 
@@ -125,7 +126,11 @@ def demo() -> None:
     from application.imports import author_named_by_line
 
     _import(DEMO_FILE, author_named_by_line, Path(os.devnull), 500)
-    lines = DEMO_FILE.read_text(encoding="utf-8").splitlines()
+    _import(REPAIR_DEMO_FILE, author_named_by_line, Path(os.devnull), 500)
+    lines = [
+        *DEMO_FILE.read_text(encoding="utf-8").splitlines(),
+        *REPAIR_DEMO_FILE.read_text(encoding="utf-8").splitlines(),
+    ]
     departments = sorted({json.loads(line)["source"]["department"] for line in lines if line.strip()})
     store = token_store(migrated_server())
     wanted = [(d, r) for d in departments for r in ("officer", "reviewer")] + [(DEMO_AUDITOR_DEPARTMENT, "auditor")]
@@ -137,6 +142,12 @@ def demo() -> None:
         _, secret = store.create(department, role, label=f"demo-{role}-{department}")
         typer.echo(f"{department:<12} {role:<9} {secret}")
     _risk_demo()
+    typer.echo(
+        "repair cases (docs/repair-cases.md): with the TJ-ENF reviewer token, GET /v1/repair-cases (its queue, "
+        "nearest deadline first) and GET /v1/repair-cases/津和信修〔2026〕4号 (a penalty repair with its preview); "
+        "with the TJ-CREDIT reviewer token, the risk-class repair 津信风修〔2026〕2号; "
+        "GET /v1/commitment-templates (public)"
+    )
     _draw_demo()
 
 

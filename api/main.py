@@ -19,7 +19,20 @@ from api.batching import Batcher
 from api.bootstrap import Runtime
 from api.json_body import json_body
 from api.limits import BodySizeLimit
-from api.routes import audit, draws, enterprises, health, lists, public, records, risk, rules, search, stats
+from api.routes import (
+    audit,
+    draws,
+    enterprises,
+    health,
+    lists,
+    public,
+    records,
+    repair_cases,
+    risk,
+    rules,
+    search,
+    stats,
+)
 from api.schemas import Problem
 from domain.records import Record
 from projections.public_items import Shown, items_at_many_async
@@ -79,7 +92,7 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     errors.install(app)
     # risk before lists: its /v1/lists/risk is matched before /v1/lists/{list_name}
-    for module in (health, records, search, enterprises, public, risk, lists, rules, stats, audit, draws):
+    for module in (health, records, search, enterprises, public, risk, lists, rules, stats, audit, repair_cases, draws):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app

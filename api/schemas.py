@@ -434,6 +434,138 @@ class RiskRunReport(Open):
     by_district: dict[str, dict[str, int]]
 
 
+# --- repair cases (issue 21, docs/repair-cases.md) ----------------------------------------------
+
+CaseState = Literal[
+    "submitted", "correction_requested", "accepted", "rejected", "granted", "denied", "executed", "revoked"
+]
+
+
+class RepairCaseSummary(Shape):
+    uscc: str
+    application_id: str
+    target_kind: str
+    target_ref: str
+    department: str = Field(description="the competent authority (REP-02)")
+    state: CaseState
+    applied_on: str
+    missing_materials: list[str]
+    unmet_at_application: list[str] = Field(description="rule IDs of the conditions unmet on the application date")
+    next_due: str | None = Field(description="the nearest running deadline; none while the clock is stopped")
+    next_due_rule: str | None
+    next_due_what: str | None
+    provisional: bool
+    clock_stopped: bool
+    overdue: bool
+
+
+class RepairQueue(Shape):
+    as_of: str
+    known_at: str
+    department: str | None
+    cases: list[RepairCaseSummary]
+
+
+class CaseStep(Shape):
+    type: str
+    on: str
+    record: Key
+    state: str
+    reason: str | None
+    materials: list[str]
+
+
+class CaseTimelineEntry(Shape):
+    type: str
+    effective_on: str
+    record: Key
+    data: dict[str, Any]
+
+
+class CaseMaterials(Shape):
+    rule: str
+    required: list[str]
+    received: list[str]
+    missing: list[str]
+
+
+class StoppedSpan(Shape):
+    from_: str = Field(alias="from")
+    until: str | None
+
+
+class CaseDeadline(Shape):
+    rule: str
+    name: str
+    what: str
+    due: str
+    provisional: bool
+    status: Literal["open", "stopped", "met", "missed"]
+    overdue: bool
+    stopped: list[StoppedSpan]
+    fulfilled_by: Key | None
+    fulfilled_on: str | None
+
+
+class CaseEligibility(Shape):
+    on: str
+    may_apply: bool
+    earliest_on: str | None
+    provisional: bool
+    unmet: list[UnmetCondition]
+
+
+class CaseEligibilities(Shape):
+    at_application: CaseEligibility
+    now: CaseEligibility
+
+
+class PreviewDay(Shape):
+    on: str
+    lists: list[str]
+    public_view: PublicView
+
+
+class CasePreview(Shape):
+    possible: bool
+    reason: str | None = None
+    assumed: bool | None = Field(default=None, description="true: the grant and its execution are assumed today")
+    executed_on: str | None = None
+    today: PreviewDay
+    after_execution: PreviewDay | None = None
+
+
+class RepairCaseDetail(RepairCaseSummary):
+    as_of: str
+    known_at: str
+    authority_rule: str
+    timeline: list[CaseTimelineEntry]
+    steps: list[CaseStep]
+    materials: CaseMaterials
+    deadlines: list[CaseDeadline]
+    eligibility: CaseEligibilities
+    preview: CasePreview
+
+
+class CommitmentTemplateOut(Shape):
+    template_id: str
+    version: int
+    effective_from: str
+    kind: Literal["notify_commit", "credit_repair"]
+    matter: str
+    legal_basis: str
+    proven: str
+    committed: str
+    liability: str
+    excluded: bool = Field(description="COM-03: excluded from notify-and-commit; a commitment under it is refused")
+    source: str
+
+
+class CommitmentTemplates(Shape):
+    on: str
+    templates: list[CommitmentTemplateOut]
+
+
 # --- random draws (issue 20, docs/draws.md) ---------------------------------------------------
 
 

@@ -27,7 +27,15 @@ class Role(StrEnum):
 
 
 REPAIR_DECISIONS = frozenset(
-    {"repair.accepted", "repair.rejected", "repair.granted", "repair.denied", "repair.revoked"}
+    {
+        "repair.accepted",
+        "repair.rejected",
+        "repair.granted",
+        "repair.denied",
+        "repair.revoked",
+        "repair.materials_received",
+        "repair.correction_requested",
+    }
 )
 WRITABLE: dict[Role, frozenset[str]] = {
     Role.officer: frozenset(DATA_MODELS) - REPAIR_DECISIONS,

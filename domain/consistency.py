@@ -24,6 +24,7 @@ from domain.records import (
     AbnormalRemoved,
     ChallengeDecided,
     ChallengeFiled,
+    CommitmentConsequenceRecorded,
     CommitmentMade,
     CommitmentVerified,
     Data,
@@ -47,6 +48,7 @@ from domain.records import (
 )
 from domain.rules.common import facts_of, first
 from domain.rules.intake import RULE_CHECKS
+from domain.rules.repair_case import RISK_CLASS_AUTHORITY, transition_problems
 
 
 def check_record(
@@ -84,7 +86,11 @@ def check_record(
                 "LEDGER-04",
             )
         ]
-    problems = _check_references(record_type, data, facts) or _check_owner(record_type, department, data, facts)
+    problems = (
+        _check_references(record_type, data, facts)
+        or _check_owner(record_type, department, data, facts)
+        or transition_problems(record_type, data, effective_on, facts)  # repair cases: REP-*, SDL-32..35
+    )
     for check in RULE_CHECKS.get(record_type, ()):
         problems += check(data, effective_on, department, facts, ctx)
     return problems
@@ -151,6 +157,17 @@ def _check_references(record_type: str, data: Data, facts: list[AnyFact]) -> lis
     elif isinstance(data, CommitmentVerified):
         if data.commitment_id not in {f.data.commitment_id for f in facts_of(facts, CommitmentMade)}:
             return [Problem("data.commitment_id", "no such commitment for this enterprise", "LEDGER-07")]
+    elif isinstance(data, CommitmentConsequenceRecorded):
+        untrue = {
+            f.data.commitment_id: f.data.consequence
+            for f in facts_of(facts, CommitmentVerified)
+            if f.data.outcome == "untrue"
+        }
+        if data.commitment_id not in untrue:
+            return [Problem("data.commitment_id", "no untrue finding for this commitment", "COM-05")]
+        if untrue[data.commitment_id] != data.consequence:
+            reason = f"the finding named {untrue[data.commitment_id]!r} as the consequence"
+            return [Problem("data.consequence", reason, "COM-05")]
     elif isinstance(data, AbnormalListed | SeriousListed):
         if data.listing_id in {f.data.listing_id for f in facts_of(facts, type(data))}:
             return [Problem("data.listing_id", "a listing with this id exists", "LEDGER-07")]
@@ -228,6 +245,8 @@ def _check_new_references(data: Data, facts: list[AnyFact]) -> list[Problem]:
 
 def _check_repair_target(data: RepairApplied, facts: list[AnyFact]) -> list[Problem]:
     kind, ref = data.target_kind, data.target_ref
+    if kind == "risk_class":
+        return []  # the class is internal and derived: its reference names the assessment
     if kind == "penalty":
         known = {f.data.decision_no for f in facts_of(facts, PenaltyDecided)}
     elif kind == "serious":
@@ -250,6 +269,8 @@ def _owner(facts: list[AnyFact], kind: str, ref: str) -> str | None:
         found = [(f.data.listing_id, f.department) for f in facts_of(facts, AbnormalListed)]
     elif kind == "permit":
         found = [(f.data.permit_no, f.department) for f in facts_of(facts, PermitGranted)]
+    elif kind == "risk_class":
+        return RISK_CLASS_AUTHORITY
     return next((department for key, department in found if key == ref), None)
 
 

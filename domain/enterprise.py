@@ -90,6 +90,9 @@ class Enterprise(Aggregate):
     class CommitmentVerified(Recorded):
         record_type = "commitment.verified"
 
+    class CommitmentConsequenceRecorded(Recorded):
+        record_type = "commitment.consequence_recorded"
+
     class AbnormalListed(Recorded):
         record_type = "abnormal.listed"
 
@@ -157,6 +160,12 @@ class Enterprise(Aggregate):
 
     class RepairRevoked(Recorded):
         record_type = "repair.revoked"
+
+    class RepairMaterialsReceived(Recorded):
+        record_type = "repair.materials_received"
+
+    class RepairCorrectionRequested(Recorded):
+        record_type = "repair.correction_requested"
 
     class RecordCorrected(Recorded):
         record_type = "record.corrected"

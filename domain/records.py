@@ -250,10 +250,29 @@ class CommitmentMade(Data):
     consent_to_publish: bool
 
 
+Consequence = Literal["terminated", "rectification_ordered", "decision_revoked", "penalised"]
+
+
 class CommitmentVerified(Data):
     commitment_id: Ref
     outcome: Literal["fulfilled", "untrue"]
-    consequence: Literal["terminated", "rectification_ordered", "decision_revoked", "penalised"] | None = None
+    consequence: Consequence | None = Field(
+        default=None, description="untrue: the consequence that follows (COM-05); required with untrue"
+    )
+    consequence_ref: Ref | None = Field(
+        default=None,
+        description="the consequence's document: a penalty's decision_no (penalised), or the number of the "
+        "termination notice, rectification order or revocation decision; the ledger tracks its arrival (COM-05)",
+    )
+
+
+class CommitmentConsequenceRecorded(Data):
+    """The consequence of an untrue commitment decided (COM-05): termination of the handling,
+    a rectification order, the revoked decision; a penalty arrives as its own penalty.decided."""
+
+    commitment_id: Ref
+    consequence: Consequence
+    document_no: Ref
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -411,8 +430,13 @@ class PenaltyCorrectionHandled(Data):
 
 class RepairApplied(Data):
     application_id: Ref
-    target_kind: Literal["penalty", "serious", "abnormal"]
-    target_ref: Ref = Field(description="decision_no of a penalty, or listing_id of a listing")
+    target_kind: Literal["penalty", "serious", "abnormal", "risk_class"] = Field(
+        description="risk_class: repair of the internal credit-risk class (seed 六(十一), decided by TJ-CREDIT)"
+    )
+    target_ref: Ref = Field(
+        description="decision_no of a penalty, listing_id of a listing, or for risk_class the assessment's "
+        "reference (e.g. the effective run's year)"
+    )
 
 
 class RepairDecided(Data):
@@ -422,6 +446,32 @@ class RepairDecided(Data):
 
 class RepairRevoked(RepairDecided):
     fraud: bool = Field(default=False, description="concealment or false material (SDL-35)")
+
+
+Material = Literal[
+    "application_form",
+    "commitment_letter",
+    "evidence",
+    "statement",
+    "identity_documents",
+    "service_address_confirmation",
+    "other",
+]
+"""Repair materials (REP-06; SDL-32: 信用修复申请书, 守信承诺书, 履行义务/消除影响的证明, 事实和理由的说明)."""
+
+
+class RepairMaterialsReceived(RepairDecided):
+    """Materials received for an application (REP-06, SDL-32); after a correction request, the
+    clock that stopped runs again from this record's date."""
+
+    materials: list[Material] = Field(min_length=1, max_length=20)
+
+
+class RepairCorrectionRequested(RepairDecided):
+    """The reviewer asks the applicant to complete or correct its materials (补正): the running
+    acceptance or decision clock stops until `repair.materials_received`."""
+
+    missing: list[Material] = Field(default_factory=list, max_length=20)
 
 
 # --- corrections ------------------------------------------------------------------------
@@ -456,6 +506,7 @@ DATA_MODELS: dict[str, type[Data]] = {
     "inspection.concluded": InspectionConcluded,
     "commitment.made": CommitmentMade,
     "commitment.verified": CommitmentVerified,
+    "commitment.consequence_recorded": CommitmentConsequenceRecorded,
     "abnormal.listed": AbnormalListed,
     "abnormal.removed": AbnormalRemoved,
     "serious.listed": SeriousListed,
@@ -478,6 +529,8 @@ DATA_MODELS: dict[str, type[Data]] = {
     "repair.granted": RepairDecided,
     "repair.denied": RepairDecided,
     "repair.revoked": RepairRevoked,
+    "repair.materials_received": RepairMaterialsReceived,
+    "repair.correction_requested": RepairCorrectionRequested,
     "record.corrected": RecordCorrected,
     "record.retracted": RecordRetracted,
 }

@@ -84,6 +84,64 @@ TIANJIN_DISTRICT_CHANGES: tuple[DistrictChange, ...] = (
 
 
 @dataclass(frozen=True)
+class CommitmentTemplate:
+    """A credit-commitment template (COM-07: UNCONFIRMED contents; COM-01: the notice tells what
+    must be proven, what the proof covers and the liability for a false commitment). Versions of
+    one `template_id` follow each other by `effective_from`; a commitment names the id and is
+    checked against the version in force on its date."""
+
+    template_id: str
+    version: int
+    effective_from: date
+    kind: str  # notify_commit (告知承诺, COM-01..04) | credit_repair (守信承诺书, SDL-32, REP-06)
+    matter: str
+    legal_basis: str
+    proven: str  # what the applicant would otherwise have to prove
+    committed: str  # what the applicant commits to
+    liability: str  # the liability for an untrue commitment (COM-05)
+    excluded: bool  # COM-03: a high-risk matter excluded from notify-and-commit
+    source: str
+
+
+_COMMITTED = "已知晓告知的全部内容，已经符合相关条件和要求，承诺所填报信息真实、准确，承诺内容是本单位真实意思表示"
+_LIABILITY = "承诺不实的，终止办理、责令限期整改、撤销行政决定或者依法予以行政处罚，并记入信用记录、通过公示系统公示"
+_ASSUMED = "assumed (COM-07: the believed contents; Tianjin's own texts not seen)"
+
+# COM-07 (UNCONFIRMED): the ledger's built-in templates, from the 1949 start of dates so that
+# every recorded commitment finds its version; Tianjin's texts replace them as new versions.
+COMMITMENT_TEMPLATES: tuple[CommitmentTemplate, ...] = (
+    CommitmentTemplate(
+        "TJ-GZCN-01", 1, date(1949, 10, 1), "notify_commit", "企业住所（经营场所）登记告知承诺",
+        "《市场主体登记管理条例》第十一条", "住所（经营场所）使用证明", _COMMITTED, _LIABILITY, False, _ASSUMED,
+    ),
+    CommitmentTemplate(
+        "TJ-GZCN-03", 1, date(1949, 10, 1), "notify_commit", "营业执照变更登记告知承诺",
+        "《市场主体登记管理条例》第二十四条", "变更事项的证明文件", _COMMITTED, _LIABILITY, False, _ASSUMED,
+    ),
+    CommitmentTemplate(
+        "TJ-GZCN-07", 1, date(1949, 10, 1), "notify_commit", "食品经营许可告知承诺",
+        "《食品经营许可和备案管理办法》", "经营场所、设施设备与食品安全管理制度的证明", _COMMITTED, _LIABILITY, False,
+        _ASSUMED,
+    ),
+    CommitmentTemplate(
+        "TJ-XYCN-02", 1, date(1949, 10, 1), "credit_repair", "信用修复守信承诺",
+        "《市场监督管理信用修复管理办法》; 《市场监督管理严重违法失信名单管理办法》第十七条",
+        "已履行法定义务、纠正违法行为", "依法诚信经营，不再发生同类违法行为", _LIABILITY, False, _ASSUMED,
+    ),
+    CommitmentTemplate(
+        "TJ-GZCN-20", 1, date(1949, 10, 1), "notify_commit", "食品生产许可现场核查事项",
+        "《食品生产许可管理办法》", "生产场所、设备设施的现场核查", _COMMITTED, _LIABILITY, True,
+        "COM-03: direct personal health and life safety (INFERENCE, rulebook Q16)",
+    ),
+    CommitmentTemplate(
+        "TJ-GZCN-21", 1, date(1949, 10, 1), "notify_commit", "特种设备生产单位许可",
+        "《特种设备安全法》第十八条", "生产条件与检测能力", _COMMITTED, _LIABILITY, True,
+        "COM-03: public safety, life and property (INFERENCE, rulebook Q16)",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     # PEN-10 (Q6): Tianjin's lower-amount fine threshold (fines strictly below it) is unknown.
     # None: no threshold set for that date, so no fine is a lower-amount fine (3 Y, PEN-09).
@@ -118,6 +176,12 @@ class ReferenceData:
     # KEY-05: districts whose bureau grants special-food licences in its own name. S-TJ28 四(一)1(1):
     # "滨海新区市场监管局梳理以区局名义作出的企业名单" (Binhai New Area).
     provincial_licence_districts: frozenset[str] = frozenset({"120116"})
+    # COM-07 (UNCONFIRMED): commitment templates by id and version (COM-03 marks excluded matters).
+    commitment_templates: tuple[CommitmentTemplate, ...] = COMMITMENT_TEMPLATES
+    # COM-05 (no number in any source): the verification task's period from the commitment, and
+    # the period within which the consequence of an untrue finding is to be recorded.
+    commitment_verification_within: Dated[Period] = always(Period(6, Unit.M))
+    commitment_consequence_within: Dated[Period] = always(Period(20, Unit.WD))
     notes: tuple[str, ...] = field(default=())
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from projections.department_activity import DepartmentActivity
 from projections.public_items import PublicItems
 from projections.readmodel import ReadModel
+from projections.repair_cases import RepairCases
 from projections.risk_classes import RiskClasses
 
 
 def read_models() -> list[ReadModel]:
-    return [PublicItems(), DepartmentActivity(), RiskClasses()]
+    return [PublicItems(), DepartmentActivity(), RiskClasses(), RepairCases()]

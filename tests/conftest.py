@@ -51,6 +51,8 @@ LEDGER_TABLES = (
     "risk_runs",
     "risk_run_classes",
     "risk_rescores",
+    "repair_cases_a",  # repair cases (issue 21)
+    "repair_cases_b",
     "inspection_items",  # random draws (issue 20)
     "inspectors",
     "key_supervision_plans",

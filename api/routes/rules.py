@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -10,9 +11,10 @@ from fastapi import APIRouter, Query
 from adapters import clock
 from api.auth import EnterpriseReader
 from api.deps import RuntimeDep, UsccDep
-from api.schemas import Deadlines, RepairEligibilityOut, Rules, WorkingDays
+from api.schemas import CommitmentTemplates, Deadlines, RepairEligibilityOut, Rules, WorkingDays
 from domain.history import resolve
 from domain.rules.catalogue import listing
+from domain.rules.commitment import templates_in_force
 from domain.rules.deadlines import deadlines
 from domain.rules.repair import repair_eligibility
 
@@ -29,6 +31,19 @@ Day = Annotated[date, Query(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 def get_rules(runtime: RuntimeDep) -> dict[str, Any]:
     """Every rule the ledger applies: rulebook ID, source, parameters and dated versions."""
     return {"rules": listing(runtime.rules.reference)}
+
+
+@router.get("/v1/commitment-templates", response_model=CommitmentTemplates)
+def get_commitment_templates(runtime: RuntimeDep, on: Day | None = None) -> dict[str, Any]:
+    """The credit-commitment templates in force on `on` (default today), one version per id (COM-07:
+    matter, legal basis, what is proven, what is committed, liability; reference data, assumed until
+    Tianjin's texts are loaded); `excluded` matters refuse a commitment (COM-03). Public: the
+    notice of notify-and-commit is given to every applicant (COM-01)."""
+    day = on or clock.today()
+    templates = [
+        {**asdict(t), "effective_from": t.effective_from.isoformat()} for t in templates_in_force(day, runtime.rules)
+    ]
+    return {"on": day.isoformat(), "templates": templates}
 
 
 @router.get("/v1/calendar/add-working-days", response_model=WorkingDays)
@@ -51,7 +66,7 @@ def get_repair_eligibility(
     uscc: UsccDep,
     runtime: RuntimeDep,
     _reader: EnterpriseReader,
-    target_kind: Literal["penalty", "serious", "abnormal"],
+    target_kind: Literal["penalty", "serious", "abnormal", "risk_class"],
     target_ref: Annotated[str, Query(min_length=1, max_length=120)],
     on: Day | None = None,
 ) -> dict[str, Any]:

@@ -89,6 +89,8 @@ class _Supervision(_Lists):
         day = self._day(e.reg, e.act_end - 20)
         if self._serious_at(e, day):  # COM-04, SDL-20
             return
+        if any(a["start"] + 3 * 365 <= day for a in e.abnormal):  # maybe on the 2014 list (AOL-20): SDL-20
+            return
         matter, template = rng.choice(_COMMITMENT_MATTERS[:3])
         dept = e.bureau
         cid = self._rid(dept, "CN", day)

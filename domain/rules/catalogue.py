@@ -578,6 +578,30 @@ RULES: tuple[Rule, ...] = (
         _v("S-28 mirror; S-42", date.min),
     ),
     _rule(
+        "COM-03",
+        "Matters excluded from notify-and-commit (health, life, public safety...) refuse a commitment",
+        "PARTIAL",
+        _v("local implementation of S-42; templates marked excluded (reference data)", date.min),
+    ),
+    _rule(
+        "COM-05",
+        "Each commitment is verified (task due: reference data); an untrue one names its consequence, which "
+        "must follow",
+        "PARTIAL",
+        _v(
+            "S-28 as mirrored; S-42",
+            date.min,
+            verification=Ref("commitment_verification_within"),
+            consequence=Ref("commitment_consequence_within"),
+        ),
+    ),
+    _rule(
+        "COM-07",
+        "A commitment names a template in force on its date and the template's matter",
+        "UNCONFIRMED",
+        _v("believed contents; templates are reference data", date.min),
+    ),
+    _rule(
         "COM-04",
         "No notify-and-commit after an untrue commitment until credit repair",
         "PARTIAL",
@@ -612,6 +636,12 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("REP-02", "The listing or penalty authority decides the repair", "PARTIAL", _v("S-REP Art 4", S45_START)),
     _rule("REP-03", "Abnormal-list repair on any one remedied ground", "PARTIAL", _v("S-REP Art 5", S45_START)),
+    _rule(
+        "REP-06",
+        "Repair materials: application form, commitment letter, evidence, identity documents (checklist per case)",
+        "PARTIAL",
+        _v("SAMR applicant guide as quoted by a local bureau", S45_START),
+    ),
     _rule(
         "REP-07",
         "Penalty-repair deadlines 2 / 15 / 3 WD (assumed mirror of Order 44)",

@@ -5,27 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from domain.calendar import CalendarDate
 from domain.context import RuleContext
 from domain.history import AnyFact, Fact
 from domain.records import (
-    AbnormalRemoved,
     EnterpriseRegistered,
     InspectionConcluded,
     InstantInfoPublished,
     PenaltyRevoked,
     PermitGranted,
     PermitRenewed,
-    RepairApplied,
     SeriousListed,
-    SeriousRemoved,
 )
 from domain.rules.book import Book, Deadline, Done, by_recording, on_date, recorded_on
 from domain.rules.catalogue import S_TJ28_ISSUED
-from domain.rules.common import decision_of, facts_of, first, of_type, penalties
+from domain.rules.commitment import commitment_deadlines
+from domain.rules.common import facts_of, first, of_type, penalties
 from domain.rules.duties import abnormal_duties
 from domain.rules.key_sector import on_key_sector_list
 from domain.rules.penalty import is_published
 from domain.rules.registration import registered_outside_tianjin
+from domain.rules.repair_case import repair_cases
 
 __all__ = ["Deadline", "deadlines", "recorded_on"]
 
@@ -88,8 +88,8 @@ def deadlines(facts: Sequence[AnyFact], as_of: date, ctx: RuleContext) -> list[D
                 grant,
                 _published(facts, "permit", no, grant.effective_on),
             )
-    for applied in facts_of(facts, RepairApplied):
-        _repair(applied, facts, book)
+    _repair(facts, book)
+    commitment_deadlines(facts, book)
     for inspected in facts_of(facts, InspectionConcluded):
         if inspected.data.kind == "double_random":
             # DR-05: the result of a random inspection is published within 20 WD of its end; the
@@ -127,39 +127,13 @@ def _key_sector(facts: Sequence[AnyFact], book: Book) -> None:
         book.after("KEY-03", "adjustment", f"adjust key-sector list ({fact.type})", fact, by_recording(fact))
 
 
-def _repair(applied: Fact[RepairApplied], facts: Sequence[AnyFact], book: Book) -> None:
-    data = applied.data
-    app_id, kind, ref = data.application_id, data.target_kind, data.target_ref
-
-    def earliest(*found: AnyFact | None) -> Done:
-        return by_recording(min((f for f in found if f is not None), key=recorded_on, default=None))
-
-    accepted, rejected, granted, denied = (
-        decision_of(facts, t, app_id) for t in ("repair.accepted", "repair.rejected", "repair.granted", "repair.denied")
-    )
-    if kind == "abnormal":
-        # AOL-10: removal decided within 5 WD of the application (verification is not recorded).
-        removed = first(facts, AbnormalRemoved, lambda f: f.data.listing_id == ref)
-        book.after(
-            "AOL-10",
-            "deadline",
-            f"decide abnormal-list removal ({app_id})",
-            applied,
-            earliest(granted, denied, removed),
-        )
-        return
-    # Serious list: SDL-32/33 (CONFIRMED). Penalty information: REP-07 (UNCONFIRMED reference data).
-    serious = kind == "serious"
-    procedure, execution = ("SDL-32", "SDL-33") if serious else ("REP-07", "REP-07")
-    book.after(
-        procedure, "acceptance", f"accept or reject repair application {app_id}", applied, earliest(accepted, rejected)
-    )
-    if accepted is not None:
-        book.after(procedure, "decision", f"decide repair application {app_id}", accepted, earliest(granted, denied))
-    if granted is not None:
-        # The ledger stops penalty publicity when the grant is recorded; a serious-list removal
-        # needs its own serious.removed record (SDL-33).
-        done: AnyFact | None = granted
-        if serious:
-            done = first(facts, SeriousRemoved, lambda f: f.data.listing_id == ref)
-        book.after(execution, "execution", f"execute repair {app_id}", granted, by_recording(done))
+def _repair(facts: Sequence[AnyFact], book: Book) -> None:
+    """Each repair case's clocks (domain.rules.repair_case): serious list SDL-32/33 (CONFIRMED),
+    penalty information and risk class REP-07 (UNCONFIRMED reference data), abnormal list AOL-10;
+    a clock stopped for a correction is due again only once the materials arrive."""
+    for case in repair_cases(facts, book.ctx):
+        for clock in case.clocks:
+            if clock.stopped and clock.stopped[-1][1] is None and clock.done is None:
+                continue  # stopped (补正): no due date runs until the materials arrive
+            due = CalendarDate(clock.due, clock.provisional)
+            book.due(clock.rule, clock.what, clock.record, clock.start, due, clock.done, clock.provisional)

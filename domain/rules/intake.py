@@ -17,6 +17,8 @@ from domain.records import (
     AbnormalListed,
     AbnormalObjected,
     AnnualReportFiled,
+    CommitmentMade,
+    CommitmentVerified,
     Data,
     EnterpriseRegistered,
     PermitGranted,
@@ -24,6 +26,7 @@ from domain.records import (
     SeriousListed,
 )
 from domain.rules.abnormal import listing_ground_problems, objection_problems
+from domain.rules.commitment import commitment_problems, verification_problems
 from domain.rules.duties import annual_report_problems
 from domain.rules.licences import licence_problems
 from domain.rules.registration import registration_problems
@@ -72,6 +75,20 @@ def _repair_applied(data: Data, on: date, department: str, facts: Sequence[AnyFa
     return intake_problems(facts, data, on, ctx)
 
 
+def _commitment_made(
+    data: Data, on: date, department: str, facts: Sequence[AnyFact], ctx: RuleContext
+) -> list[Problem]:
+    assert isinstance(data, CommitmentMade)
+    return commitment_problems(data, on, facts, ctx)
+
+
+def _commitment_verified(
+    data: Data, on: date, department: str, facts: Sequence[AnyFact], ctx: RuleContext
+) -> list[Problem]:
+    assert isinstance(data, CommitmentVerified)
+    return verification_problems(data, facts)
+
+
 RULE_CHECKS: dict[str, tuple[RuleCheck, ...]] = {
     "enterprise.registered": (_registered,),  # ID-10, ID-11, PEN-06
     "permit.granted": (_permit_granted,),  # ID-20, KEY-05
@@ -80,4 +97,6 @@ RULE_CHECKS: dict[str, tuple[RuleCheck, ...]] = {
     "abnormal.objected": (_abnormal_objected,),  # AOL-12
     "annual_report.filed": (_annual_report,),  # AOL-01
     "repair.applied": (_repair_applied,),  # PEN-11/12, SDL-31, AOL-11
+    "commitment.made": (_commitment_made,),  # COM-03, COM-04, COM-07, SDL-20
+    "commitment.verified": (_commitment_verified,),  # COM-05
 }

@@ -54,7 +54,7 @@ class RepairEligibility:
 def repair_eligibility(
     facts: Sequence[AnyFact], target_kind: str, target_ref: str, on: date, ctx: RuleContext
 ) -> RepairEligibility:
-    checker = {"penalty": _penalty, "serious": _serious, "abnormal": _abnormal}[target_kind]
+    checker = {"penalty": _penalty, "serious": _serious, "abnormal": _abnormal, "risk_class": _risk_class}[target_kind]
     unmet, earliest, provisional = checker(facts, target_ref, on, ctx)
     unmet += _pending(facts, target_kind, target_ref)
     if any(c.never for c in unmet):
@@ -218,6 +218,12 @@ def _abnormal(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) ->
             )
         )
     return unmet, earliest, False
+
+
+def _risk_class(facts: Sequence[AnyFact], ref: str, on: date, ctx: RuleContext) -> Result:
+    """Risk-class repair (seed 六(十一) 信用风险分类修复): no waiting period or exclusion is
+    published; the reviewer judges the conditions (docs/repair-cases.md)."""
+    return [], on, False
 
 
 def _pending(facts: Sequence[AnyFact], kind: str, ref: str) -> list[Condition]:

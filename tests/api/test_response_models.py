@@ -56,6 +56,10 @@ def test_every_read_answers_in_the_shape_its_openapi_document_declares(
                 {"target_kind": "penalty", "target_ref": penalty["data"]["decision_no"]},
             )
         )
+    asked.append(("/v1/repair-cases", "/v1/repair-cases", {}))
+    for applied in [r for r in records if r["type"] == "repair.applied"][:2]:
+        app = applied["data"]["application_id"]
+        asked.append(("/v1/repair-cases/{application_id}", f"/v1/repair-cases/{app}", {"uscc": applied["uscc"]}))
     non_empty = 0
     for template, path, params in asked:
         response = client.get(path, params=params, headers=auditor)

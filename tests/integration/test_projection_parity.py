@@ -114,6 +114,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
                     department="TJ-ENF",
                 )
             )
+            # The case's order (SDL-32 / REP-07, domain/rules/repair_case.py): accepted, then granted.
+            recs.append(record("repair.accepted", uscc, later, {"application_id": app}, department="TJ-ENF"))
             recs.append(record("repair.granted", uscc, later, {"application_id": app}, department="TJ-ENF"))
     if draw(st.booleans()):
         recs.append(
@@ -144,8 +146,8 @@ def handmade_history(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _reset(server: Server) -> None:
     with server.connect(autocommit=True) as conn:
         conn.execute(
-            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity "
-            "RESTART IDENTITY"
+            "TRUNCATE ledger_events, record_log, projection_items_a, projection_items_b, department_activity, "
+            "repair_cases_a, repair_cases_b RESTART IDENTITY"
         )
         reset_read_models(conn)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -14,8 +15,10 @@ from api.bootstrap import Runtime
 from application.risk import RunRequest
 from bench.generate import generate
 from domain.errors import EnterpriseNotFoundError
+from domain.history import resolve
 from domain.risk.rescore import RunRef, rescores
-from projections import log, public_items, risk_classes, view
+from domain.rules import repair_case as repair_case_rules
+from projections import log, public_items, repair_cases, risk_classes, view
 from projections.department_activity import DepartmentActivity, activity
 from projections.public_items import Shown
 from projections.registry import read_models
@@ -248,3 +251,60 @@ def _logged_runs(runtime: Runtime) -> list[dict[str, Any]]:
         elif isinstance(event, RiskRun.Classified):
             runs[originator_id]["classes"].update({e[0]: (e[1], e[2]) for e in event.entries})
     return list(runs.values())
+
+
+class TestRepairCases(ReadModelContract):
+    """Question: (uscc, known_at) → the enterprise's repair cases as held then (state, department,
+    materials, nearest deadline), by application date and id."""
+
+    model_name = repair_cases.NAME
+
+    def read(self, conn: psycopg.Connection[Any], question: Question) -> Any:
+        uscc, known_at = question
+        return repair_cases.cases_of(conn, uscc, known_at)
+
+    def replay(self, runtime: Runtime, question: Question) -> Any:
+        uscc, known_at = question
+        try:
+            history = runtime.reads.history(uscc, known_at)
+        except EnterpriseNotFoundError:
+            return []
+        cases = repair_case_rules.repair_cases(resolve(history), runtime.rules)
+        ordered = sorted(cases, key=lambda c: (c.applied.effective_on, c.application_id))
+        return [repair_cases.case_body(c) for c in ordered]
+
+    def questions(
+        self, conn: psycopg.Connection[Any], usccs: list[str], moments: list[datetime], rng: random.Random
+    ) -> list[Question]:
+        with_cases = sorted({u for (u,) in conn.execute("SELECT DISTINCT uscc FROM repair_cases")} & set(usccs))
+        late = moments[len(moments) // 2 :]
+        return [
+            (rng.choice(usccs), rng.choice(moments))
+            if n % 3 == 0 or not with_cases
+            else (rng.choice(with_cases), rng.choice(late))
+            for n in range(30)
+        ]
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_incremental_projection_in_random_pages_agrees_with_a_replay_at_random_moments(
+        self, runtime: Runtime, seed: int
+    ) -> None:
+        """The contract's test on enough enterprises that some applied for repair (the generator
+        gives one a repair case in ten or so)."""
+        rng = random.Random(seed)
+        records = list(generate(40, seed, profile="demo"))
+        assert any(r["type"] == "repair.applied" for r in records)
+        cuts = sorted(rng.sample(range(1, len(records)), k=4))
+        recorded = submit_in_steps(runtime, [records[a:b] for a, b in itertools.pairwise([0, *cuts, len(records)])])
+        runtime.projector.page = rng.choice([1, 3, 17, 2000])
+        runtime.projector.catch_up()
+        moments = [recorded[0] - timedelta(seconds=1), *recorded, recorded[-1] + timedelta(days=1)]
+        usccs = sorted({r["uscc"] for r in records})
+        with runtime.server.connect() as conn:
+            questions = self.questions(conn, usccs, moments, rng)
+            answered = 0
+            for question in questions:
+                expected = self.replay(runtime, question)
+                assert self.read(conn, question) == expected, question
+                answered += bool(expected)
+        assert answered >= len(questions) // 3

@@ -48,7 +48,12 @@ def before_the_run() -> list[dict[str, Any]]:
                 "consent_to_publish": True,
             },
         ),
-        record("commitment.verified", UNTRUE, "2025-06-03", {"commitment_id": "C-1", "outcome": "untrue"}),
+        record(
+            "commitment.verified",
+            UNTRUE,
+            "2025-06-03",
+            {"commitment_id": "C-1", "outcome": "untrue", "consequence": "terminated"},
+        ),
     ]
     return records
 
