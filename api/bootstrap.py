@@ -82,7 +82,11 @@ class Runtime:
             lambda: self.rules,
         )
         # Random draws (issue 20): directories in PostgreSQL, tasks in the event log.
-        population = DrawPopulation(self.read_connection, clock.now)
+        # As of the latest moment the read models hold every record of (issue 25), waiting only
+        # when they have none yet.
+        population = DrawPopulation(
+            self.read_connection, clock.now, lambda m, at: self.freshness.complete(m) or self.freshness.settle(m, at)
+        )
         self.draws = Draws(
             DrawDataStore(self.server),
             population,

@@ -302,7 +302,17 @@ def bundle(inputs: Mapping[str, Any], secrets_hex: Sequence[str], drawn: Drawn) 
 
 
 def verify(found: Mapping[str, Any]) -> Drawn:
-    """Re-run a bundle; a `VerifyMismatch` naming the first difference, else the draw."""
+    """Re-run a bundle; a `VerifyMismatch` naming the first difference, else the draw. A bundle
+    of the wrong shape is a mismatch too, never another exception."""
+    try:
+        return _verify(found)
+    except VerifyMismatch:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise VerifyMismatch(f"the bundle is not a hashrank-v1 bundle: {type(exc).__name__}: {exc}") from None
+
+
+def _verify(found: Mapping[str, Any]) -> Drawn:
     if found.get("algorithm") != ALGORITHM:
         raise VerifyMismatch(f"algorithm: {found.get('algorithm')!r}, this re-run knows {ALGORITHM!r} only")
     inputs = found.get("inputs")

@@ -12,16 +12,27 @@ from typing import Any
 
 from psycopg import Connection
 
-from projections import lists, risk_classes
+from projections import lists, public_items, risk_classes
 
 PAGE = 5_000
 
 
 class DrawPopulation:
     def __init__(
-        self, connect: Callable[[], AbstractContextManager[Connection[Any]]], now: Callable[[], datetime]
+        self,
+        connect: Callable[[], AbstractContextManager[Connection[Any]]],
+        now: Callable[[], datetime],
+        settle: Callable[[Sequence[str], datetime], datetime] | None = None,
     ) -> None:
-        self.connect, self.now = connect, now
+        self.connect, self._now, self.settle = connect, now, settle
+
+    def now(self) -> datetime:
+        """Now, or the latest moment by which the read models hold every record (issue 25: an
+        answer as known at a moment never changes), waiting briefly for the projector."""
+        at = self._now()
+        if self.settle is None:
+            return at
+        return self.settle([public_items.NAME, risk_classes.NAME], at)
 
     def classes(self, on: date, sector: str | None, district: str | None) -> dict[str, str | None]:
         known_at = self.now()

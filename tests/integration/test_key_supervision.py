@@ -49,6 +49,7 @@ def test_each_enterprise_shows_the_year_s_inspections_due_done_and_overdue(runti
     runtime.key_supervision.load([PLAN], "test")
     inspected = {"task_id": "ZD-1", "item": "重点监督检查", "kind": "key_supervision", "result": "compliant"}
     submit(runtime, [record("inspection.concluded", CLEAN, "2026-03-05", inspected, department="TJ-FOOD")])
+    runtime.projector.catch_up()
     found = runtime.key_supervision.enterprises(PLAN.plan_id, date(2026, 9, 30), None)["enterprises"]
     clean = next(e for e in found if e["uscc"] == CLEAN)
     assert (clean["per_year"], clean["done"], clean["due"], clean["overdue"]) == (

@@ -252,3 +252,22 @@ def test_the_golden_vector_s_digest_is_what_sha256sum_gives_for_its_canonical_js
     file.write_bytes(rfc8785.dumps(golden()["inputs"]))
     out = subprocess.run([tool, str(file)], capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == golden()["inputs_digest"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b["inputs"].update(strata=[1, 2]),
+        lambda b: b["inputs"].update(inspectors="none"),
+        lambda b: b.update(secrets=["zz"]),
+        lambda b: b.update(selected=None),
+        lambda b: b["redraws"].append({"uscc": "X"}),
+        lambda b: b["inputs"].update(commits=[7]),
+    ],
+)
+def test_a_bundle_of_the_wrong_shape_is_a_mismatch_never_a_crash(damage: Any) -> None:
+    bundle = golden()
+    damage(bundle)
+    bundle["inputs_digest"] = hr.inputs_digest(bundle["inputs"])  # past the digest, into the re-run
+    with pytest.raises(hr.VerifyMismatch):
+        hr.verify(bundle)
