@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Annotated
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -109,13 +110,23 @@ def rebuild(
             started = time.perf_counter()
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task(f"rebuilding {model.name} (events)", total=None)
-                report = model.rebuild(
-                    runtime.server.conninfo,
-                    runtime.store.mapper,
-                    runtime.rules,
-                    on_start=lambda total: progress.update(task, total=total),  # noqa: B023  (called within the loop)
-                    on_progress=lambda done: progress.update(task, completed=done),  # noqa: B023
-                )
+                try:
+                    report = model.rebuild(
+                        runtime.server.conninfo,
+                        runtime.store.mapper,
+                        runtime.rules,
+                        on_start=lambda total: progress.update(task, total=total),  # noqa: B023  (called within the loop)
+                        on_progress=lambda done: progress.update(task, completed=done),  # noqa: B023
+                    )
+                except (RuntimeError, psycopg.Error) as exc:
+                    # The database went away (a restart) or a worker failed: nothing switched.
+                    console.print(
+                        f"[red]rebuilding {model.name} failed, nothing switched[/]: {escape(str(exc).strip())}; "
+                        "run `credit-ledger rebuild` again once the database answers",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    raise typer.Exit(1) from None
             seconds = time.perf_counter() - started
             console.print(
                 f"[green]{model.name}: switched to slot {report.slot}[/]: "

@@ -86,6 +86,12 @@ def import_file_parallel(
             if not finished:
                 proc.kill()  # waiting on its inbox, or on a database that is gone: nothing to keep
             proc.join(timeout=30)
+        if not finished:
+            # Shares still buffered for a killed worker would keep the queue's feeder thread
+            # writing to a pipe no one reads, and the command would hang at exit (issue 25,
+            # part 5: an import cut by a database restart): drop them; a re-run redoes them.
+            for inbox in inboxes:
+                inbox.cancel_join_thread()
     return summary
 
 
