@@ -36,6 +36,7 @@ from api.routes import (
     rules,
     search,
     stats,
+    workbench,
 )
 from api.schemas import Problem
 from domain.records import Record
@@ -113,6 +114,7 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         draws,
         feeds,
         portal,
+        workbench,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the portal's style sheet (issue 24)
