@@ -18,13 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters import clock
-from api.deps import CHINA, in_china_if_naive
+from api.deps import in_china_if_naive
 from api.portal import SESSION_COOKIE, csrf_ok, csrf_token, new_nonce, page
 from api.routes import repair_cases as cases_api
 from api.timeline_svg import timeline_svg
 from domain.access import Author, Principal, Role
 from domain.errors import ForbiddenError, InvalidTokenError, LedgerError, NotFoundError
 from domain.identifiers import normalise_uscc
+from domain.time import CHINA
 
 router = APIRouter(prefix="/workbench", include_in_schema=False)
 LOGIN_COOKIE = "cl_login"
@@ -108,15 +109,15 @@ async def sign_in(request: Request) -> Response:
         principal = await run_in_threadpool(request.app.state.runtime.tokens.authenticate, secret)
     except InvalidTokenError:
         again = new_nonce()
-        response = page(
+        refused: Response = page(
             "sign_in.html", status_code=401, title="工作台登录", csrf=again, workbench=True,
             error="令牌无效、未知或已吊销。",
         )  # fmt: skip
-        _cookie(response, request, LOGIN_COOKIE, again, "/workbench/sign-in")
-        return response
+        _cookie(refused, request, LOGIN_COOKIE, again, "/workbench/sign-in")
+        return refused
     if principal.role not in WORKBENCH_ROLES:
         return _forbidden(f"{principal.role.value} 令牌不能使用工作台：仅限信用修复审核人员（REP-02）与审计人员。")
-    response = RedirectResponse("/workbench", status_code=303)
+    response: Response = RedirectResponse("/workbench", status_code=303)
     _cookie(response, request, SESSION_COOKIE, secret, "/workbench")
     response.delete_cookie(LOGIN_COOKIE, path="/workbench/sign-in")
     return response
