@@ -23,6 +23,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 class Portal:
     base: str
     tokens: dict[tuple[str, str], str]
+    demo_output: str
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def portal(test_server: Server) -> Iterator[Portal]:
             tokens[(m[1], m[2])] = m[3]
     with serving(test_server) as base:
         httpx.get(f"{base}/v1/lists/serious", params={"min_position": 1}, timeout=30)
-        yield Portal(base, tokens)
+        yield Portal(base, tokens, loaded.stdout)
 
 
 @pytest.fixture(scope="module")

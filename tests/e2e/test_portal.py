@@ -166,3 +166,8 @@ def test_a_page_parses_as_valid_html_with_its_style_sheet_local(portal: Portal) 
     html = html_of(portal.base, "/enterprises/91120110290440273M")
     assert 'href="/static/portal.css"' in html and "http://" not in html and "https://" not in html
     assert httpx.get(portal.base + "/static/portal.css").status_code == 200
+
+
+def test_the_demo_prints_the_portal_and_workbench_addresses(portal: Portal) -> None:
+    assert "open http://127.0.0.1:8000/ while `./dev serve` runs" in portal.demo_output
+    assert "http://127.0.0.1:8000/workbench" in portal.demo_output

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import quote
 
+import html5lib
 import httpx
 from playwright.sync_api import Page, expect
 
@@ -113,3 +114,17 @@ def test_the_timeline_picture_draws_bars_marks_and_corrections_and_redraws_as_kn
     page.get_by_role("button", name="重绘").click()
     assert "known_at=2020-01-01T00%3A00" in page.url or "known_at=2020-01-01T00:00" in page.url
     assert svg.locator("rect.bar").count() == 0 and svg.locator("line.amendment").count() == 0
+
+
+def test_the_workbench_pages_parse_as_valid_html(portal: Portal, page: Page) -> None:
+    sign_in(page, portal, "TJ-ENF")
+    cookies = {"cl_session": next(c["value"] for c in page.context.cookies() if c["name"] == "cl_session")}
+    for path in (
+        "/workbench",
+        f"/workbench/cases/{quote('津信修〔2026〕31号')}?uscc=91120112MA0002101E",
+        "/workbench/enterprises/91120112MA0002101E/timeline",
+        "/workbench/sign-in",
+    ):
+        answer = httpx.get(portal.base + path, cookies=cookies)
+        assert answer.status_code == 200, path
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(answer.text)
