@@ -171,3 +171,13 @@ def test_a_page_parses_as_valid_html_with_its_style_sheet_local(portal: Portal) 
 def test_the_demo_prints_the_portal_and_workbench_addresses(portal: Portal) -> None:
     assert "open http://127.0.0.1:8000/ while `./dev serve` runs" in portal.demo_output
     assert "http://127.0.0.1:8000/workbench" in portal.demo_output
+
+
+def test_a_typical_case_shows_on_its_enterprises_page_while_the_penalty_it_links_to_is_public(
+    portal: Portal, page: Page
+) -> None:
+    page.goto(f"{portal.base}/enterprises/91120110290440273M?as_of=2020-06-30")
+    expect(page.locator("#cases")).to_contain_text("津市监典型〔2025〕1号")
+    expect(page.locator("#cases")).to_contain_text("GSXT-06")
+    page.goto(f"{portal.base}/enterprises/91120110290440273M?as_of=2023-06-30")  # the penalty's window ended
+    expect(page.locator("#cases")).not_to_contain_text("津市监典型〔2025〕1号")
