@@ -128,3 +128,19 @@ def test_the_workbench_pages_parse_as_valid_html(portal: Portal, page: Page) -> 
         answer = httpx.get(portal.base + path, cookies=cookies)
         assert answer.status_code == 200, path
         html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(answer.text)
+
+
+def test_a_reviewer_of_another_department_cannot_decide_a_case_and_nothing_is_recorded(
+    portal: Portal, page: Page
+) -> None:
+    sign_in(page, portal, "TJ-CREDIT")
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value") or ""
+    cookies = {"cl_session": next(c["value"] for c in page.context.cookies() if c["name"] == "cl_session")}
+    url = f"{portal.base}/workbench/cases/{quote('津信修〔2026〕31号')}/decide"
+    form = {"csrf": csrf, "type": "repair.denied", "uscc": "91120112MA0002101E",
+            "effective_on": date.today().isoformat(), "nonce": "other-department"}  # fmt: skip
+    answer = httpx.post(url, data=form, cookies=cookies)
+    assert answer.status_code == 403 and "REP-02" in answer.text
+    reviewer = {"Authorization": f"Bearer {portal.tokens[('TJ-ENF', 'reviewer')]}"}
+    case = httpx.get(f"{portal.base}/v1/repair-cases/{quote('津信修〔2026〕31号')}", headers=reviewer).json()
+    assert case["state"] == "accepted"
