@@ -151,6 +151,12 @@ def demo() -> None:
         "GET /v1/commitment-templates (public)"
     )
     _draw_demo()
+    typer.echo(
+        "portal (docs/portal.md): open http://127.0.0.1:8000/ while `./dev serve` runs — search 东丽嘉新 or "
+        "91120101MA0002102K, its page as of any date, the lists, the exposure board, typical cases, the rules; "
+        "the workbench http://127.0.0.1:8000/workbench signs in with the TJ-ENF reviewer token above (the case "
+        "津和信修〔2026〕4号) or the TJ-CREDIT auditor token (each enterprise's timeline picture)"
+    )
 
 
 DEMO_FEED_DEPARTMENTS = (

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter
 
@@ -19,6 +20,7 @@ from api.batching import Batcher
 from api.bootstrap import Runtime
 from api.json_body import json_body
 from api.limits import BodySizeLimit
+from api.portal import STATIC
 from api.routes import (
     audit,
     draws,
@@ -26,6 +28,7 @@ from api.routes import (
     feeds,
     health,
     lists,
+    portal,
     public,
     records,
     repair_cases,
@@ -33,6 +36,7 @@ from api.routes import (
     rules,
     search,
     stats,
+    workbench,
 )
 from api.schemas import Problem
 from domain.records import Record
@@ -109,8 +113,11 @@ def create_app(open_runtime: Callable[[], Runtime] = Runtime.open) -> FastAPI:
         repair_cases,
         draws,
         feeds,
+        portal,
+        workbench,
     ):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the portal's style sheet (issue 24)
     app.openapi = lambda: _openapi_with_records(app)  # type: ignore[method-assign]
     return app
 
