@@ -81,6 +81,15 @@ def restartable(tmp_path: Path) -> Iterator[Restartable]:
     try:
         yield Restartable(home / "pgdata", server)
     finally:
+        # A restarted postmaster is not the process the embedded package started: stop it by its
+        # data directory, then let the package tidy up.
+        subprocess.run(
+            [str(BIN / "pg_ctl"), "-D", str(home / "pgdata"), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            user=SYSTEM_USER,
+            timeout=60,
+        )
         embedded.cleanup()
 
 
