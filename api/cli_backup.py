@@ -7,18 +7,29 @@ verification; 2 a bad argument (a directory not new, not a backup, damaged, or a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from api.cli_common import console
 
+if TYPE_CHECKING:
+    from adapters.backup import Manifest
 
-def _refused(exc: Exception, code: int) -> typer.Exit:
-    console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
-    return typer.Exit(code)
+
+def _run(what: str, step: Callable[[], Manifest]) -> Manifest:
+    """A step with a spinner; a refusal exits 2 (bad argument) or 1 (a tool failed), saying why."""
+    from domain.errors import InvalidInputError, LedgerError
+
+    with console.status(what):
+        try:
+            return step()
+        except LedgerError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+            raise typer.Exit(2 if isinstance(exc, InvalidInputError) else 1) from None
 
 
 def backup(
@@ -29,19 +40,12 @@ def backup(
     read models are left out (a restore rebuilds them); so is the signing key (docs/audit.md)."""
     from adapters import backup as backups
     from api.cli_common import migrated_server
-    from domain.errors import InvalidInputError, LedgerError
     from projections.registry import read_models
 
     server = migrated_server()
     tables = [t for model in read_models() for t in model.stored_tables()]
     started = time.perf_counter()
-    with console.status(f"pg_dump of {server.dbname} …"):
-        try:
-            manifest = backups.backup(server, out, tables)
-        except InvalidInputError as exc:
-            raise _refused(exc, 2) from None
-        except LedgerError as exc:
-            raise _refused(exc, 1) from None
+    manifest = _run(f"pg_dump of {server.dbname} …", lambda: backups.backup(server, out, tables))
     console.print(
         f"[green]backed up[/] {server.dbname} (log head {manifest.head}) to {escape(str(out))}: "
         f"{manifest.dump_bytes / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s",
@@ -59,17 +63,10 @@ def restore(
     from adapters.config import get_settings
     from adapters.database import migrate, resolve_server
     from api.cli_projections import rebuild
-    from domain.errors import InvalidInputError, LedgerError
 
     server = resolve_server(get_settings())
     started = time.perf_counter()
-    with console.status(f"pg_restore into {server.dbname} …"):
-        try:
-            manifest = backups.restore(directory, server)
-        except InvalidInputError as exc:
-            raise _refused(exc, 2) from None
-        except LedgerError as exc:
-            raise _refused(exc, 1) from None
+    manifest = _run(f"pg_restore into {server.dbname} …", lambda: backups.restore(directory, server))
     console.print(
         f"[green]restored[/] the backup of {escape(manifest.created_at)} (log head {manifest.head}) into "
         f"{server.dbname} in {time.perf_counter() - started:.1f} s; now the read models",

@@ -35,19 +35,24 @@ PREVIOUS_MAIN = "e56690b1182d071ffe4c7d4f5bcd766832cc9fa6"
 """The main this code was built on (landed 2026-11-26). Move it forward when a new main lands."""
 
 
-@pytest.fixture(scope="module")
-def previous_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The previous main's code, unpacked from this repository's history."""
-    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", PREVIOUS_MAIN], capture_output=True)
+def code_of(commit: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The code of `commit`, unpacked from this repository's history."""
+    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", commit], capture_output=True)
     if archive.returncode != 0:
         pytest.fail(
-            f"commit {PREVIOUS_MAIN} is not in this checkout's history ({archive.stderr.decode().strip()}): "
+            f"commit {commit} is not in this checkout's history ({archive.stderr.decode().strip()}): "
             "the upgrade test needs a clone with its history (git clone, not a shallow copy or an export)"
         )
-    target = tmp_path_factory.mktemp("previous-main")
+    target = tmp_path_factory.mktemp(f"main-{commit[:7]}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
     return target
+
+
+@pytest.fixture(scope="module")
+def previous_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The previous main's code, unpacked from this repository's history."""
+    return code_of(PREVIOUS_MAIN, tmp_path_factory)
 
 
 def old_cli(code: Path, server: Server, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,6 @@ views, lists, changes, searches, timelines and risk classes as before, with no r
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,26 +16,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.config import PROJECT_ROOT
 from adapters.database import Server, create_database, drop_database
 from tests.e2e.conftest import run_cli, serving
-from tests.e2e.test_upgrade_from_previous_main import answers, as_before, old_cli, questions
+from tests.e2e.test_upgrade_from_previous_main import answers, as_before, code_of, old_cli, questions
 
 STOP_27_MAIN = "e6e454058e9cae548b01bf46afcfe8bb1922c638"
 
 
 @pytest.fixture(scope="module")
 def stop_27_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", STOP_27_MAIN], capture_output=True)
-    if archive.returncode != 0:
-        pytest.fail(
-            f"commit {STOP_27_MAIN} is not in this checkout's history ({archive.stderr.decode().strip()}): "
-            "the upgrade test needs a clone with its history (git clone, not a shallow copy or an export)"
-        )
-    target = tmp_path_factory.mktemp("stop-27-main")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(target, filter="data")
-    return target
+    return code_of(STOP_27_MAIN, tmp_path_factory)
 
 
 @pytest.mark.slow
