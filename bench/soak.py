@@ -262,22 +262,34 @@ def row_of(i: int, b: Bucket, seconds: float) -> dict[str, Any]:
 
 
 def verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Bounded if the last minute's RSS is within RSS_GROWTH (and RSS_SLACK_MB) of the first full
-    minute's (the first is a warm-up when there are three or more), its connections no more than
-    the first's peak, and its lag under LAG_BOUND or no more than the first's."""
+    """Bounded if, in the last row: RSS is within RSS_GROWTH (and RSS_SLACK_MB) of the first full
+    row's (the first is a warm-up when there are three or more); connections are no more than the
+    most any row of the first half saw (pools open their connections as they are needed, up to
+    their size: a bound, not a trend); the lag is under LAG_BOUND or no more than the first half's
+    most; and nothing failed. Also the RSS trend (MB per row, a least-squares slope over the
+    second half): a figure, for a longer run to tell whether it levels off."""
     first = rows[1] if len(rows) >= 3 else rows[0]
     last = rows[-1]
+    half = rows[: max(1, len(rows) // 2)]
     checks = {
         "rss": (last["rss_total_mb"] or 0) <= (first["rss_total_mb"] or 0) * (1 + RSS_GROWTH) + RSS_SLACK_MB,
-        "connections": (last["connections_max"] or 0)
-        <= max(r["connections_max"] or 0 for r in rows[: rows.index(first) + 1]),
-        "lag": (last["lag_max"] or 0) <= max(LAG_BOUND, first["lag_max"] or 0),
+        "connections": (last["connections_max"] or 0) <= max(r["connections_max"] or 0 for r in half),
+        "lag": (last["lag_max"] or 0) <= max(LAG_BOUND, *(r["lag_max"] or 0 for r in half)),
         "no_failures": all(r["failed"] == 0 for r in rows),
     }
+    tail = [(r["minute"], r["rss_total_mb"]) for r in rows[len(rows) // 2 :] if r["rss_total_mb"] is not None]
+    slope = None
+    if len(tail) >= 2:
+        mx = statistics.fmean(x for x, _ in tail)
+        my = statistics.fmean(y for _, y in tail)
+        slope = sum((x - mx) * (y - my) for x, y in tail) / sum((x - mx) ** 2 for x, _ in tail)
     return {
         "bounded": all(checks.values()),
         "checks": checks,
-        "compared": {"first_minute": first["minute"], "last_minute": last["minute"]},
+        "compared": {"first_row": first["minute"], "last_row": last["minute"], "first_half_rows": len(half)},
+        "rss_total_mb": {"first": first["rss_total_mb"], "last": last["rss_total_mb"]},
+        "rss_largest_mb": {"first": first["rss_largest_mb"], "last": last["rss_largest_mb"]},
+        "rss_mb_per_row_second_half": round(slope, 2) if slope is not None else None,
     }
 
 
