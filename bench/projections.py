@@ -129,7 +129,11 @@ def rebuild_floor(runtime: Runtime, model: str = "items", workers: int | None = 
         with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
             files = [Path(tmp) / f"part-{k}.copy" for k in range(workers)]
             for k, path in enumerate(files):
-                query = sql.SQL("COPY (SELECT {} FROM {} WHERE " + partition_of("hashtext(uscc)") + " = {}) TO STDOUT")
+                query = sql.SQL(
+                    "COPY (SELECT {} FROM {} WHERE "
+                    + partition_of("hashtext(uscc)").replace("%s", "{}")
+                    + " = {}) TO STDOUT"
+                )
                 with path.open("wb") as out, conn.cursor() as cur:
                     with cur.copy(
                         query.format(cols, chosen.slot_table(live), sql.Literal(workers), sql.Literal(k))
