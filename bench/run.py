@@ -11,7 +11,9 @@ Phases (each figure the median of --runs runs, with its spread):
    (bench/generate.py) imported as `credit-ledger import --workers 2` does
    (`application.parallel_import`; --import-workers) in a child process (the peak RSS of its largest
    process is the import's), then the same rows COPYed into a plain indexed table;
-2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero;
+2. rebuild: raw sequential read of ledger_events, then `rebuild` of every read model from zero,
+   the public items' beside their floor (the same rows COPYed into the emptied other slot, then the
+   same VACUUM (ANALYZE) and index builds: `rebuild_vs_floor`, bench/projections.py);
    audit (issue 22): checkpoints signed over the whole log, `verify --database`, a bundle written
    and verified offline (`rebuild --verify` costs the rebuild plus `verify_s`); risk (issue 19,
    bench/risk.py): an effective run over every enterprise and its projection;
