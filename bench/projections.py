@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import sys
 import time
@@ -90,6 +91,73 @@ def timed_rebuild(runtime: Runtime, events: int, model: str = "items") -> tuple[
     report = chosen.rebuild(runtime.server.conninfo, runtime.store.mapper, runtime.rules)
     assert report.events == events, (report.events, events)
     return time.perf_counter() - start, report
+
+
+def rebuild_floor(runtime: Runtime, model: str = "items", workers: int | None = None) -> dict[str, float]:
+    """Seconds of the rebuild's floor (issue 25, part 9): the rows the rebuild just derived, copied
+    out of the live slot beforehand (untimed, one file per partition as the rebuild's workers
+    split them), written by COPY into the other slot (emptied, its indexes dropped, as a rebuild
+    leaves its target), one connection per partition at once, then the same VACUUM (ANALYZE) and
+    index builds as the rebuild. What no rebuild gets under: reading the log and deriving the rows
+    take no time here. The slot is emptied again afterwards."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+    from psycopg import sql
+
+    from projections.enterprise_model import EnterpriseModel, partition_of
+
+    (chosen,) = [m for m in runtime.read_models if m.name == model]
+    assert isinstance(chosen, EnterpriseModel), f"{model}: the floor is measured for slot-switching models"
+    workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    conninfo = runtime.server.conninfo
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        live = conn.execute("SELECT slot FROM projection_state WHERE name = %s", (model,)).fetchone()[0]  # type: ignore[index]
+        other = "b" if live == "a" else "a"
+        columns = [
+            r[0]
+            for r in conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum",
+                (f"{chosen.table}_{live}",),
+            )
+        ]
+        cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+        conn.execute(sql.SQL("TRUNCATE {}").format(chosen.slot_table(other)))
+        conn.execute(sql.SQL("SELECT {}(%s)").format(sql.Identifier(chosen.drop_indexes)), (other,))
+        with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+            files = [Path(tmp) / f"part-{k}.copy" for k in range(workers)]
+            for k, path in enumerate(files):
+                query = sql.SQL(
+                    "COPY (SELECT {} FROM {} WHERE "
+                    + partition_of("hashtext(uscc)").replace("%s", "{}")
+                    + " = {}) TO STDOUT"
+                )
+                with path.open("wb") as out, conn.cursor() as cur:
+                    with cur.copy(
+                        query.format(cols, chosen.slot_table(live), sql.Literal(workers), sql.Literal(k))
+                    ) as copy:
+                        for block in copy:
+                            out.write(block)
+
+            def load_part(path: Path) -> None:
+                with psycopg.connect(conninfo) as writer, writer.cursor() as cur, path.open("rb") as src:
+                    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(chosen.slot_table(other), cols)) as copy:
+                        while block := src.read(1 << 20):
+                            copy.write(block)
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(workers) as pool:
+                for done in [pool.submit(load_part, path) for path in files]:
+                    done.result()
+            copied = time.perf_counter()
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(chosen.slot_table(other)))
+            vacuumed = time.perf_counter()
+            chosen._create_indexes(conninfo, other)
+            end = time.perf_counter()
+        conn.execute(sql.SQL("TRUNCATE {}").format(chosen.slot_table(other)))
+    return {"copy": copied - start, "vacuum": vacuumed - copied, "indexes": end - vacuumed, "total": end - start}
 
 
 def other_rebuilds(runtime: Runtime, events: int) -> dict[str, float]:

@@ -53,4 +53,9 @@ def test_the_benchmark_command_measures_every_figure_and_writes_them(test_server
     # the rebuild's own steps say what limits it: a bound above the ratio, a share below the whole
     assert figures["rebuild_vs_scan_bound"]["median"] > figures["rebuild_vs_scan"]["median"]
     assert 0 < figures["rebuild_derive_share"]["median"] < 1
+    # its floor (issue 25, part 9): the same rows COPYed, vacuumed and indexed, in the same run
+    floor = figures["floor_events_per_s"]["median"]
+    assert figures["rebuild_vs_floor"]["median"] == pytest.approx(figures["rebuild_events_per_s"]["median"] / floor)
+    assert 0 < figures["floor_copy_share"]["median"] < 1
+    assert figures["rebuild_vs_floor"]["target"] in ("met (>= 0.5)", "missed (>= 0.5)")
     assert not (PROJECT_ROOT / "bench" / "results" / "small.json").samefile(tmp_path / "small.json")
