@@ -78,8 +78,13 @@ def import_(
 
 
 def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, batch: int, workers: int = 1) -> None:
+    import psycopg
+    from eventsourcing.persistence import OperationalError as EventStoreOperationalError
+    from rich.markup import escape
+
     from adapters import gc_policy
     from api.bootstrap import Runtime, import_with
+    from application.parallel_import import AFTER_FAILURE
 
     # Every connection of this import, its workers' too (they inherit the environment), says
     # whose it is in pg_stat_activity (libpq's PGAPPNAME; a DATABASE_URL naming one wins).
@@ -100,7 +105,14 @@ def _import(file: Path, author: Author | Callable[[Any], Author], report: Path, 
                     on_progress=lambda n: progress.advance(task, n),
                 )
             except RuntimeError as exc:  # a worker of `--workers N` failed: its reason, no traceback
-                console.print(f"[red]{exc}[/]")
+                console.print(f"[red]{escape(str(exc))}[/]", highlight=False, soft_wrap=True)
+                raise typer.Exit(1) from None
+            except (psycopg.OperationalError, EventStoreOperationalError) as exc:  # a restart, a lost server
+                console.print(
+                    f"[red]the database went away: {escape(str(exc).strip())}[/]; {AFTER_FAILURE}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 raise typer.Exit(1) from None
     finally:
         runtime.close()

@@ -31,7 +31,7 @@ from domain.errors import InvalidUSCCError
 from domain.identifiers import normalise_uscc
 
 Share = list[tuple[int, Any, Author]]  # (line number, record, its author)
-_AFTER_FAILURE = "the import stopped; run it again to finish it (records already saved come back as duplicates)"
+AFTER_FAILURE = "the import stopped; run it again to finish it (records already saved come back as duplicates)"
 WAIT_S = 5.0  # how often the reader checks that the workers are alive while it waits on them
 
 
@@ -142,12 +142,12 @@ def _check_alive(procs: list[Any], results: Any) -> None:
             _raise_if_failure(results.get(timeout=1))
         except queue.Empty:
             break
-    raise RuntimeError(f"an import worker exited with code {failed[0].exitcode}; {_AFTER_FAILURE}")
+    raise RuntimeError(f"an import worker exited with code {failed[0].exitcode}; {AFTER_FAILURE}")
 
 
 def _raise_if_failure(message: Any) -> None:
     if isinstance(message, str):
-        raise RuntimeError(f"an import worker failed: {message}; {_AFTER_FAILURE}")
+        raise RuntimeError(f"an import worker failed: {message}; {AFTER_FAILURE}")
 
 
 def _work(open_intake: OpenIntake, config: Any, inbox: Any, results: Any) -> None:
