@@ -163,6 +163,25 @@ class Draws:
             raise InvalidInputError(
                 "the inspectors' pool is too small", [Problem("inspectors", str(exc), "DR-06")]
             ) from None
+        task = self._committed(request, item, department, sector, district, inputs)
+        task.reveal(0, secret)
+        task.fix_seed(drawn.seed)
+        task.record_draw(drawn.as_json(), {p.id: p.name for p in pool})
+        if request.publish:
+            task.publish(self.today())
+        self.tasks.save(task)
+        return task
+
+    def _committed(
+        self,
+        request: DrawRequest,
+        item: InspectionItem,
+        department: str,
+        sector: str | None,
+        district: str | None,
+        inputs: dict[str, Any],
+    ) -> DrawTask:
+        """A new task with its inputs committed, recorded before any secret is revealed."""
         task = DrawTask(
             task_id=request.task_id,
             item_id=item.item_id,
@@ -173,12 +192,6 @@ class Draws:
             filters={"sector": sector, "district": district},
         )
         task.commit_inputs(inputs, hashrank.inputs_digest(inputs))
-        self.tasks.save(task)  # the commitment is recorded before the secret is revealed
-        task.reveal(0, secret)
-        task.fix_seed(drawn.seed)
-        task.record_draw(drawn.as_json(), {p.id: p.name for p in pool})
-        if request.publish:
-            task.publish(self.today())
         self.tasks.save(task)
         return task
 
@@ -196,17 +209,7 @@ class Draws:
         """Several parties: the inputs and every commitment recorded, then the ledger's secret
         revealed (the others' commitments are recorded already, so it can no longer help anyone
         choose theirs); the draw waits for the others' secrets (`reveal`)."""
-        task = DrawTask(
-            task_id=request.task_id,
-            item_id=item.item_id,
-            on=request.on,
-            department=department,
-            operator=request.operator,
-            item=item.model_dump(mode="json"),
-            filters={"sector": sector, "district": district},
-        )
-        task.commit_inputs(inputs, hashrank.inputs_digest(inputs))
-        self.tasks.save(task)
+        task = self._committed(request, item, department, sector, district, inputs)
         task.reveal(0, secret)
         self.tasks.save(task)
         return task

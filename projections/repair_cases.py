@@ -192,22 +192,7 @@ def _timeline(facts: Sequence[AnyFact], case: RepairCase) -> list[dict[str, Any]
 
 
 def _eligibility(facts: Sequence[AnyFact], case: RepairCase, on: date, ctx: RuleContext) -> dict[str, Any]:
-    answer = repair_eligibility(facts, case.target_kind, case.target_ref, on, ctx)
-    return {
-        "on": on.isoformat(),
-        "may_apply": answer.may_apply,
-        "earliest_on": answer.earliest_on.isoformat() if answer.earliest_on else None,
-        "provisional": answer.provisional,
-        "unmet": [
-            {
-                "rule": c.rule,
-                "reason": c.reason,
-                "earliest_on": c.earliest_on.isoformat() if c.earliest_on else None,
-                "never": c.never,
-            }
-            for c in answer.unmet
-        ],
-    }
+    return repair_eligibility(facts, case.target_kind, case.target_ref, on, ctx).as_json()
 
 
 def preview(

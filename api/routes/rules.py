@@ -80,19 +80,7 @@ def get_repair_eligibility(
         "uscc": uscc,
         "target_kind": target_kind,
         "target_ref": target_ref,
-        "on": day.isoformat(),
-        "may_apply": answer.may_apply,
-        "earliest_on": answer.earliest_on.isoformat() if answer.earliest_on else None,
-        "provisional": answer.provisional,
-        "unmet": [
-            {
-                "rule": c.rule,
-                "reason": c.reason,
-                "earliest_on": c.earliest_on.isoformat() if c.earliest_on else None,
-                "never": c.never,
-            }
-            for c in answer.unmet
-        ],
+        **answer.as_json(),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from domain.calendar import Period
 from domain.context import RuleContext
@@ -49,6 +50,24 @@ class RepairEligibility:
     earliest_on: date | None  # when every time condition is met; None if never
     provisional: bool
     unmet: tuple[Condition, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """What the eligibility endpoint and a repair case show of it."""
+        return {
+            "on": self.on.isoformat(),
+            "may_apply": self.may_apply,
+            "earliest_on": self.earliest_on.isoformat() if self.earliest_on else None,
+            "provisional": self.provisional,
+            "unmet": [
+                {
+                    "rule": c.rule,
+                    "reason": c.reason,
+                    "earliest_on": c.earliest_on.isoformat() if c.earliest_on else None,
+                    "never": c.never,
+                }
+                for c in self.unmet
+            ],
+        }
 
 
 def repair_eligibility(
